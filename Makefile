@@ -1,0 +1,59 @@
+# Two commands on a fresh machine with Python 3.11+: `make run`, `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# uv from PATH, else as a module of the system Python (installed on first use by `bootstrap`).
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+RUN := $(UV) run --frozen --no-sync
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export PYTHONUNBUFFERED := 1
+
+.PHONY: help bootstrap run dev test lint format eval bench browser sample clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' Makefile | sed 's/:.*## /\t/'
+
+bootstrap: .venv/.synced ## install uv if missing and sync the locked environment
+
+.venv/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+		$(PYTHON) -m pip install --quiet --user uv 2>/dev/null || \
+		$(PYTHON) -m pip install --quiet --user --break-system-packages uv
+	$(UV) sync --frozen
+	@mkdir -p "$(DAGSTER_HOME)" && touch $@
+
+run: bootstrap ## materialize every asset on HIRING_DATA_DIR (default: the bundled sample)
+	$(RUN) python -m pipelines run
+
+dev: bootstrap ## Dagster UI on http://127.0.0.1:3000 (runs are kept in .dagster_home)
+	$(RUN) dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+browser: bootstrap ## headless Chromium for the report tests (Debian package)
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+test: bootstrap browser ## the whole test suite
+	$(RUN) pytest
+
+lint: bootstrap ## ruff lint and format check
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+format: bootstrap
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+eval: bootstrap ## reason-assignment quality on the labelled evaluation set
+	$(RUN) python -m pipelines.evaluate
+
+bench: bootstrap ## ingest and reason benchmarks at 1M and 10M applications (prints numbers)
+	$(RUN) python benchmarks/bench_ingest.py --sizes 1000000 10000000
+	$(RUN) python benchmarks/bench_reasons.py --applications 1000000
+
+sample: bootstrap ## regenerate the committed sample in data/sample
+	$(RUN) python -m pipelines.sample --applications 4000 --out data/sample --messy 0.002 --truth data/sample_truth/reasons.csv
+
+clean: ## remove the warehouse, reports and Dagster runs
+	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/warehouse.duckdb.tmp reports/* .dagster_home

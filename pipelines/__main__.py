@@ -1,0 +1,60 @@
+"""``python -m pipelines run``: materialize every asset on HIRING_DATA_DIR and print a summary.
+
+User mistakes (a missing folder, an unreadable file, a missing required column) end with one
+clear message and exit code 2, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+from pipelines.settings import apply_defaults, resolve
+
+
+def run() -> int:
+    apply_defaults()
+    import dagster as dg
+
+    from pipelines.definitions import defs
+    from pipelines.summary import print_summary
+
+    data_dir = resolve(os.environ["HIRING_DATA_DIR"])
+    warehouse = resolve(os.environ["HIRING_WAREHOUSE"])
+    print(f"input folder : {data_dir}")
+    print(f"warehouse    : {warehouse}")
+    if not data_dir.is_dir():
+        print(f"error: input folder {data_dir} does not exist (set HIRING_DATA_DIR)", file=sys.stderr)
+        return 2
+    t0 = time.perf_counter()
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    job = defs().resolve_job_def("hiring_pipeline")
+    result = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+    )
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure and event.step_failure_data:
+                err = event.step_failure_data.error
+                msg = (err.message if err else "step failed").strip()
+                if err and err.cause and "Failure" not in err.cls_name:
+                    msg += f" ({err.cause.message.strip()})"
+                print(f"\nerror in step {event.step_key}: {msg}", file=sys.stderr)
+        return 2
+    print_summary(warehouse, resolve(os.environ["HIRING_REPORTS_DIR"]), time.perf_counter() - t0)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m pipelines")
+    p.add_argument("command", choices=["run"], help="run: materialize every asset")
+    p.parse_args(argv)
+    sys.exit(run())
+
+
+if __name__ == "__main__":
+    main()

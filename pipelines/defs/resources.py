@@ -1,0 +1,41 @@
+"""Resources, configured from environment variables (defaults in ``pipelines.settings``)."""
+
+from pathlib import Path
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.settings import apply_defaults, resolve
+from pipelines.warehouse import DEFAULT_MEMORY_LIMIT
+
+
+class HiringPaths(dg.ConfigurableResource):
+    """The input folder and the reports folder."""
+
+    data_dir: str
+    reports_dir: str
+
+    @property
+    def data_path(self) -> Path:
+        return resolve(self.data_dir)
+
+    @property
+    def reports_path(self) -> Path:
+        return resolve(self.reports_dir)
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    apply_defaults()
+    return dg.Definitions(
+        resources={
+            "duckdb": DuckDBResource(
+                database=dg.EnvVar("HIRING_WAREHOUSE"),
+                connection_config={"memory_limit": DEFAULT_MEMORY_LIMIT},
+            ),
+            "paths": HiringPaths(
+                data_dir=dg.EnvVar("HIRING_DATA_DIR"),
+                reports_dir=dg.EnvVar("HIRING_REPORTS_DIR"),
+            ),
+        }
+    )

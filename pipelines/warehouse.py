@@ -1,0 +1,96 @@
+"""The DuckDB warehouse: opening it and running the SQL files under ``sql/``.
+
+Free of Dagster so that tests, benchmarks and the CLI can use it alone.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = PROJECT_ROOT / "sql"
+
+# Peak memory target for the whole pipeline is 2 GiB; DuckDB spills past this.
+DEFAULT_MEMORY_LIMIT = "1536MB"
+
+
+def connect(
+    database: str | Path, memory_limit: str = DEFAULT_MEMORY_LIMIT
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file with the project's memory limit and a spill folder beside it."""
+    path = Path(database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), config=connection_config(path, memory_limit))
+
+
+def connection_config(path: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> dict[str, Any]:
+    return {
+        "memory_limit": memory_limit,
+        "temp_directory": str(path.parent / (path.name + ".tmp")),
+        "preserve_insertion_order": True,
+    }
+
+
+def sql_text(name: str, **params: str) -> str:
+    """The text of ``sql/<name>.sql`` with ``{{ param }}`` placeholders filled in.
+
+    Placeholders are for identifiers and numeric settings that come from the project's own rules
+    files, never for values from input data (those are bound as query parameters).
+    """
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+    def fill(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in params:
+            raise KeyError(f"sql/{name}.sql needs a value for {{{{ {key} }}}}")
+        return str(params[key])
+
+    return re.sub(r"\{\{\s*(\w+)\s*\}\}", fill, text)
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: str) -> None:
+    """Run ``sql/<name>.sql`` (one or more statements)."""
+    con.execute(sql_text(name, **params))
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    """The first value of a query's single row (fetches it all: duckdb 2.x wants results finished)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        scalar(
+            con,
+            "select count(*) from information_schema.tables "
+            "where table_name = ? and table_schema = 'main'",
+            [table],
+        )
+    )
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    if not table_exists(con, table):
+        return 0
+    return int(scalar(con, f'select count(*) from "{table}"'))
+
+
+def markdown_preview(con: duckdb.DuckDBPyConnection, query: str, limit: int = 5) -> str:
+    """A small Markdown table of a query's first rows, for Dagster metadata."""
+    rel = con.sql(f"select * from ({query}) limit {int(limit)}")
+    cols = rel.columns
+    rows = rel.fetchall()
+
+    def cell(v: object) -> str:
+        s = "" if v is None else str(v)
+        s = s.replace("|", "\\|").replace("\n", " ")
+        return s[:60] + ("…" if len(s) > 60 else "")
+
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    lines += ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join(lines)
