@@ -26,10 +26,16 @@ def run() -> int:
     print(f"input folder : {data_dir}")
     print(f"warehouse    : {warehouse}")
     if not data_dir.is_dir():
-        print(f"error: input folder {data_dir} does not exist (set HIRING_DATA_DIR)", file=sys.stderr)
+        print(
+            f"error: input folder {data_dir} does not exist (set HIRING_DATA_DIR)", file=sys.stderr
+        )
         return 2
     t0 = time.perf_counter()
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral()
+    )
     job = defs().resolve_job_def("hiring_pipeline")
     result = job.execute_in_process(
         instance=instance,

@@ -6,9 +6,11 @@ would also add seconds per step). Works with ``dg`` and with ``dagster dev -m pi
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import dagster as dg
 
-from pipelines.settings import PROJECT_ROOT, apply_defaults
+from pipelines.settings import apply_defaults
 
 apply_defaults()
 
@@ -16,6 +18,6 @@ apply_defaults()
 @dg.definitions
 def defs() -> dg.Definitions:
     return dg.Definitions.merge(
-        dg.load_from_defs_folder(project_root=PROJECT_ROOT),
+        dg.load_from_defs_folder(path_within_project=Path(__file__).parent),
         dg.Definitions(executor=dg.in_process_executor),
     )

@@ -1,0 +1,160 @@
+"""The Dagster side: real materializations, asset checks, schedule, sensor, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from conftest import PROJECT_ROOT, write
+
+from pipelines.definitions import defs
+from pipelines.defs.automation import daily_hiring_pipeline, new_input_files
+
+
+def run_job(instance=None) -> dg.ExecuteInProcessResult:
+    job = defs().resolve_job_def("hiring_pipeline")
+    return job.execute_in_process(
+        instance=instance or dg.DagsterInstance.ephemeral(), raise_on_error=False
+    )
+
+
+def test_pipeline_materializes_ingest_assets_with_passing_checks(pipeline_env):
+    result = run_job()
+    assert result.success
+    mats = {
+        e.asset_key.to_user_string(): e
+        for e in result.get_asset_materialization_events()
+        for e in [e.event_specific_data.materialization]
+    }
+    for table in (
+        "jobs",
+        "applications",
+        "interviews",
+        "background_checks",
+        "quarantine",
+        "ingest_log",
+    ):
+        assert table in mats
+    assert mats["applications"].metadata["dagster/row_count"].value > 3000
+    assert "|" in mats["applications"].metadata["preview"].value
+    checks = {
+        (c.asset_key.to_user_string(), c.check_name): c.passed
+        for c in result.get_asset_check_evaluations()
+    }
+    for table in ("jobs", "applications", "interviews", "background_checks"):
+        assert checks[(table, "rows_conserved")] is True
+        assert checks[(table, "accepted_values")] is True
+    assert checks[("applications", "key_unique")] and checks[("interviews", "foreign_keys")]
+    con = duckdb.connect(pipeline_env["HIRING_WAREHOUSE"], read_only=True)
+    assert con.execute("select count(*) from quarantine").fetchall()[0][0] > 0
+
+
+def test_failed_blocking_check_stops_the_run_before_downstream(pipeline_env, monkeypatch):
+    import pipelines.defs.ingest.assets as assets
+
+    # Make conservation fail: claim a row was read that is neither loaded nor quarantined.
+    monkeypatch.setattr(assets, "CONSERVATION_SQL", "select 1, 'x', 2, 1, 0 where ? = ?")
+    result = run_job()
+    assert not result.success
+    checks = {
+        (c.asset_key.to_user_string(), c.check_name): c.passed
+        for c in result.get_asset_check_evaluations()
+    }
+    assert checks[("applications", "rows_conserved")] is False
+
+
+def test_unreadable_input_fails_the_run_with_a_message_naming_the_file(pipeline_env):
+    bad = write(
+        Path(pipeline_env["HIRING_DATA_DIR"]),
+        "interviews-extra.csv",
+        "application_id,score\nA1,3\n",
+    )
+    result = run_job()
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    message = failure.step_failure_data.error.message
+    assert str(bad) in message and "'round'" in message
+
+
+def test_schedule_runs_the_whole_pipeline_daily():
+    assert daily_hiring_pipeline.cron_schedule == "0 6 * * *"
+    assert daily_hiring_pipeline.job_name == "hiring_pipeline"
+    job = defs().resolve_job_def("hiring_pipeline")
+    assert {"ingest"} <= {n.name for n in job.graph.node_defs}
+
+
+def test_sensor_requests_a_run_for_new_files_and_not_again(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    write(folder, "jobs.csv", "job_id\nJ1\n")
+    write(folder, "readme.txt", "ignored")
+    monkeypatch.setenv("HIRING_DATA_DIR", str(folder))
+    # The sensor must never touch the warehouse: point it somewhere that cannot be opened.
+    monkeypatch.setenv("HIRING_WAREHOUSE", str(tmp_path / "no" / "such" / "dir" / "w.duckdb"))
+    first = new_input_files(dg.build_sensor_context())
+    assert len(first.run_requests) == 1 and json.loads(first.cursor).keys() == {"jobs.csv"}
+    again = new_input_files(dg.build_sensor_context(cursor=first.cursor))
+    assert isinstance(again, dg.SkipReason)
+    time.sleep(0.01)
+    write(folder, "applications-2026-07.csv", "application_id,job_id,applied_at,outcome\n")
+    third = new_input_files(dg.build_sensor_context(cursor=first.cursor))
+    assert third.run_requests[0].tags["files"] == "applications-2026-07.csv"
+    assert not (tmp_path / "no").exists()
+
+
+def test_cli_run_on_a_copy_of_the_sample_prints_a_summary(pipeline_env):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        cwd=PROJECT_ROOT,
+        env=pipeline_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert re.search(r"applications\s+[\d,]+\s+[\d,]+\s+[\d,]+", proc.stdout)
+    assert pipeline_env["HIRING_WAREHOUSE"] in proc.stdout
+    assert Path(pipeline_env["HIRING_WAREHOUSE"]).exists()
+
+
+def test_cli_user_mistake_gives_one_clear_line_and_no_traceback(pipeline_env, tmp_path):
+    env = {**pipeline_env, "HIRING_DATA_DIR": str(tmp_path / "missing")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_makefile_has_the_readme_targets_and_ci_calls_make_test():
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    for target in ("run", "test", "dev", "lint", "eval", "bench", "bootstrap"):
+        assert re.search(rf"^{target}:", makefile, re.M), target
+    assert "make test" in (PROJECT_ROOT / ".ci" / "run").read_text()
+    readme = (PROJECT_ROOT / "README.md").read_text()
+    quick = readme.split("## Quick start")[1].split("##")[0]
+    assert re.findall(r"^make \w+", quick, re.M) == ["make run", "make test"]
+
+
+def test_dg_check_defs_passes():
+    dg_bin = Path(sys.executable).with_name("dg")
+    proc = subprocess.run(
+        [str(dg_bin), "check", "defs"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "NO_COLOR": "1"},
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
