@@ -23,7 +23,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import Column, Contract, Table, load_contract
-from pipelines.warehouse import scalar
+from pipelines.warehouse import row_count, scalar
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a 200 KB recruiter note must fit comfortably
@@ -151,33 +151,34 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Reading one file into the staging table (all values as text)
+# Reading one file: each reader turns a file into a query of text columns and hands it to
+# `load`, which validates and types the rows in the same pass (see _load_sql).
+
+Load = Callable[[str], None]
 
 
 def _q(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def _first_line(e: BaseException) -> str:
+    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+
+
 def _csv_header(path: Path) -> tuple[list[str], str]:
     """Header names (trimmed, lower-cased) and the encoding to read the file with."""
     with path.open("rb") as f:
         first = f.readline(1 << 20)
-        rest = f.read(1 << 20)
     if not first.strip():
         raise IngestError(f"{path}: file is empty or has no header line")
     if first.startswith(b"\xef\xbb\xbf"):
         first = first[3:]
-    encoding = "utf-8"
     try:
-        first.decode("utf-8")
-        rest.decode("utf-8", errors="strict")
-    except UnicodeDecodeError as e:
-        # A cut multi-byte character at the 1 MiB boundary is not evidence of Latin-1.
-        if not (isinstance(e, UnicodeDecodeError) and e.start >= len(rest) - 4 and rest):
-            encoding = "latin-1"
-    text = first.decode(encoding, errors="replace")
+        text = first.decode("utf-8")
+    except UnicodeDecodeError:
+        text = first.decode("latin-1")
     names = next(csv.reader(io.StringIO(text)), [])
-    return [n.strip().lower() for n in names], encoding
+    return [n.strip().lower() for n in names], "utf-8"
 
 
 def _check_columns(path: Path, table: Table, names: list[str]) -> list[str]:
@@ -195,24 +196,28 @@ def _check_columns(path: Path, table: Table, names: list[str]) -> list[str]:
     return [n for n in names if n not in contract_cols]
 
 
-def _stage_csv(
-    con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, seq: int
+def _text_columns(table: Table, present: set[str], expr: Callable[[str], str]) -> str:
+    return ", ".join(
+        f'{expr(c)} as "{c}"' if c in present else f'NULL::varchar as "{c}"'
+        for c in table.column_names
+    )
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, seq: int, load: Load
 ) -> tuple[list[str], str]:
     names, encoding = _csv_header(f.path)
     ignored = _check_columns(f.path, table, names)
-    # Read every header column as text, position by position; extra names get unique aliases.
+    # Every header column is read as text by position; extra names get unique aliases.
     aliases = [n if n in table.column_names else f"_extra_{i}" for i, n in enumerate(names)]
     columns = "{" + ", ".join(f"'{a}': 'VARCHAR'" for a in aliases) + "}"
+    cols = _text_columns(table, set(names), lambda c: f'"{c}"')
 
     def read(enc: str) -> None:
         con.execute("drop table if exists _rejects; drop table if exists _reject_scans")
-        select_cols = ", ".join(
-            f'"{c}"' if c in names else f'NULL::varchar as "{c}"' for c in table.column_names
-        )
-        con.execute(
+        load(
             f"""
-            insert into _stg_{table.name}
-            select {seq} as file_seq, row_number() over () as row_number, {select_cols}
+            select NULL::bigint as row_number, {cols}
             from read_csv({_q(f.path)}, auto_detect = false, header = true, columns = {columns},
                           delim = ',', quote = '"', escape = '"', encoding = '{enc}',
                           max_line_size = {MAX_LINE_BYTES}, store_rejects = true,
@@ -222,113 +227,78 @@ def _stage_csv(
 
     try:
         read(encoding)
-        if encoding == "utf-8" and _has_encoding_rejects(con):
-            con.execute(f"delete from _stg_{table.name} where file_seq = {seq}")
+        if scalar(con, "select count(*) from _rejects where error_type = 'INVALID ENCODING'"):
+            # Not UTF-8: read again as Latin-1, which every byte sequence is.
+            con.execute(f"delete from _checked_{table.name} where file_seq = {seq}")
             encoding = "latin-1"
             read(encoding)
     except duckdb.Error as e:
         raise IngestError(f"{f.path}: cannot be read as CSV: {_first_line(e)}") from e
-    # Lines the CSV reader could not split into the header's columns: quarantined whole.
+    # Lines the CSV reader could not split into the header's columns are quarantined whole
+    # (the reader may report one line twice; keep its first error).
     con.execute(
         f"""
-        insert into _stg_rejects
-        select {seq}, min(line), arg_min(csv_line, line),
-               'unreadable CSV line: ' || lower(arg_min(error_type, line)) || ' ('
-                   || arg_min(error_message, line) || ')'
+        insert into _rejects_batch
+        select {seq}, line, arg_min(csv_line, byte_position),
+               'unreadable CSV line: ' || lower(replace(arg_min(error_type, byte_position), '_', ' '))
+               || ' (' || arg_min(error_message, byte_position) || ')'
         from _rejects group by line
         """
     )
     return ignored, encoding
 
 
-def _has_encoding_rejects(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute(
-        "select count(*) from _rejects where error_type = 'INVALID ENCODING'"
-    ).fetchone()
-    return bool(row and row[0])
-
-
-def _first_line(e: BaseException) -> str:
-    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-
-
-def _stage_parquet(
-    con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, seq: int
+def _read_parquet(
+    con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, seq: int, load: Load
 ) -> tuple[list[str], str]:
     try:
         schema = con.execute(f"describe select * from read_parquet({_q(f.path)})").fetchall()
     except duckdb.Error as e:
         raise IngestError(f"{f.path}: cannot be read as Parquet: {_first_line(e)}") from e
-    names = [str(r[0]).strip().lower() for r in schema]
     original = {str(r[0]).strip().lower(): str(r[0]) for r in schema}
-    ignored = _check_columns(f.path, table, names)
-    select_cols = ", ".join(
-        f'cast("{original[c]}" as varchar) as "{c}"' if c in names else f'NULL::varchar as "{c}"'
-        for c in table.column_names
-    )
-    con.execute(
-        f"""
-        insert into _stg_{table.name}
-        select {seq}, file_row_number + 1, {select_cols}
-        from read_parquet({_q(f.path)}, file_row_number = true)
-        """
+    ignored = _check_columns(f.path, table, [str(r[0]).strip().lower() for r in schema])
+    cols = _text_columns(table, set(original), lambda c: f'cast("{original[c]}" as varchar)')
+    load(
+        f"select file_row_number + 1 as row_number, {cols} "
+        f"from read_parquet({_q(f.path)}, file_row_number = true)"
     )
     return ignored, "parquet"
 
 
-def _stage_jsonl(
-    con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, seq: int
+def _read_jsonl(
+    con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, seq: int, load: Load
 ) -> tuple[list[str], str]:
-    # Read physical lines as text (\x1f never appears unescaped in valid JSON), then parse each.
+    # Physical lines as text (\x1f never appears unescaped in valid JSON), then parse each.
     try:
         con.execute(
             f"""
-            create or replace temp table _lines as
-            select row_number() over () as line_number, line
-            from read_csv({_q(f.path)}, auto_detect = false, header = false,
-                          columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', quote = '',
-                          escape = '', max_line_size = {MAX_LINE_BYTES}, encoding = 'utf-8')
+            create or replace temp table _json as
+            select line_number, line,
+                   case when json_valid(line) and json_type(line) = 'OBJECT' then line::json end as j
+            from (select row_number() over () as line_number, line
+                  from read_csv({_q(f.path)}, auto_detect = false, header = false,
+                                columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', quote = '',
+                                escape = '', max_line_size = {MAX_LINE_BYTES}))
+            where trim(coalesce(line, '')) <> ''
             """
         )
     except duckdb.Error as e:
         raise IngestError(f"{f.path}: cannot be read as JSON Lines: {_first_line(e)}") from e
-    con.execute("delete from _lines where trim(coalesce(line, '')) = ''")
-    con.execute(
-        """
-        create or replace temp table _json as
-        select line_number, line,
-               case when json_valid(line) and json_type(line) = 'OBJECT' then line::json end as j
-        from _lines
-        """
-    )
-    keys = [
-        str(r[0])
-        for r in con.execute(
-            "select distinct unnest(json_keys(j)) from _json where j is not null"
-        ).fetchall()
-    ]
-    names = sorted({k.strip().lower() for k in keys})
-    if keys:
-        _check_columns(f.path, table, names)
-    ignored = [n for n in names if n not in table.column_names]
-    by_lower = {k.strip().lower(): k for k in keys}
+    keys = [r[0] for r in con.execute("select distinct unnest(json_keys(j)) from _json").fetchall()]
+    by_lower = {str(k).strip().lower(): str(k) for k in keys}
+    names = sorted(by_lower)
+    ignored = _check_columns(f.path, table, names) if keys else []
 
     def extract(c: str) -> str:
-        if c not in by_lower:
-            return f'NULL::varchar as "{c}"'
-        path = "$." + '"' + by_lower[c].replace('"', '\\"') + '"'
-        return f"j ->> '{path}' as \"{c}\""
+        return "j ->> '$.\"" + by_lower[c].replace('"', '\\"').replace("'", "''") + "\"'"
 
-    select_cols = ", ".join(extract(c) for c in table.column_names)
-    con.execute(
-        f"""
-        insert into _stg_{table.name}
-        select {seq}, line_number, {select_cols} from _json where j is not null
-        """
+    load(
+        f"select line_number as row_number, {_text_columns(table, set(names), extract)} "
+        "from _json where j is not null"
     )
     con.execute(
         f"""
-        insert into _stg_rejects
+        insert into _rejects_batch
         select {seq}, line_number, left(line, 100000), 'unreadable JSON line: not a JSON object'
         from _json where j is null
         """
@@ -336,17 +306,16 @@ def _stage_jsonl(
     return ignored, "utf-8"
 
 
-STAGERS: dict[
-    str, Callable[[duckdb.DuckDBPyConnection, InputFile, Table, int], tuple[list[str], str]]
-] = {
-    "csv": _stage_csv,
-    "parquet": _stage_parquet,
-    "jsonl": _stage_jsonl,
-}
+READERS: dict[
+    str,
+    Callable[[duckdb.DuckDBPyConnection, InputFile, Table, int, Load], tuple[list[str], str]],
+] = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl}
 
 
 # --------------------------------------------------------------------------------------------
-# Validation: one set-based statement per table, generated from the contract
+# Validation, generated from the contract. Row-level problems are found in the same pass that
+# types the values; duplicate keys and orphans are then found on keys only, with set queries
+# whose results are small.
 
 
 def _lit(s: str) -> str:
@@ -361,28 +330,34 @@ def _typed_expr(c: Column) -> str:
         case "text":
             return f"nullif({raw}, '')"
         case "enum":
-            norm = f"regexp_replace(lower(trim({raw})), '\\s+', '_', 'g')"
             values = ", ".join(_lit(v) for v in c.values)
-            return f"case when {norm} in ({values}) then {norm} end"
+            n = f"lower(trim({raw}))"
+            # The regexp (inner spaces → _) only runs for values not already exact.
+            spaced = f"regexp_replace({n}, '\\s+', '_', 'g')"
+            return (
+                f"case when {n} in ({values}) then {n} "
+                f"when {spaced} in ({values}) then {spaced} end"
+            )
         case "date":
             return f"try_cast(trim({raw}) as date)"
         case "number":
-            return f"case when isfinite(try_cast(trim({raw}) as double)) then try_cast(trim({raw}) as double) end"
+            d = f"try_cast(trim({raw}) as double)"
+            return f"case when isfinite({d}) then {d} end"
         case "integer":
             d = f"try_cast(trim({raw}) as double)"
             return f"case when {d} = round({d}) and abs({d}) < 1e15 then {d}::bigint end"
         case "boolean":
-            norm = f"lower(trim({raw}))"
+            n = f"lower(trim({raw}))"
             return (
-                f"case when {norm} in ('true','t','yes','y','1') then true "
-                f"when {norm} in ('false','f','no','n','0') then false end"
+                f"case when {n} in ('true','t','yes','y','1') then true "
+                f"when {n} in ('false','f','no','n','0') then false end"
             )
     raise ValueError(c.type)
 
 
 def _problem_exprs(c: Column) -> list[str]:
-    """SQL expressions that give a specific reason string, or NULL when the value is fine."""
-    raw, val = f'r."{c.name}"', f'v."{c.name}"'
+    """SQL giving a specific reason string for a bad value, or NULL when the value is fine."""
+    raw, val = f'v."raw_{c.name}"', f'v."{c.name}"'
     present = f"nullif(trim({raw}), '') is not null"
     shown = f"'''' || left({raw}, 80) || ''''"
     out: list[str] = []
@@ -397,7 +372,7 @@ def _problem_exprs(c: Column) -> list[str]:
     }.get(c.type)
     if expected:
         out.append(
-            f"case when {present} and {val} is null then "
+            f"case when {val} is null and {present} then "
             f"'bad value for {c.name}: ' || {shown} || ' (expected {expected})' end"
         )
     if c.min is not None and c.max is not None:
@@ -414,129 +389,170 @@ def _problem_exprs(c: Column) -> list[str]:
     return out
 
 
-def _checked_sql(table: Table, contract: Contract) -> str:
-    """Build ``_checked_<table>``: typed values plus a ``reason`` for every row that must not load."""
-    typed = ",\n    ".join(f'{_typed_expr(c)} as "{c.name}"' for c in table.columns)
-    raw_cols = ", ".join(f'r."{c}" as "raw_{c}"' for c in table.column_names)
-    problems = ", ".join(p for c in table.columns for p in _problem_exprs(c))
-    cols = ", ".join(f'"{c}"' for c in table.column_names)
-    content_hash = f"hash({cols})"
-    if table.key:
-        part = ", ".join(["file_seq"] + [f'"{k}"' for k in table.key])
-        key_desc = " || ', ' || ".join(f"'{k}=' || \"{k}\"" for k in table.key)
-        dup_reason = (
-            "case when occurrence > 1 and content_hash = first_hash then "
-            "'exact duplicate of row ' || first_row || ' of the same file' "
-            "when occurrence > 1 then 'conflicting duplicate key (' || "
-            f"{key_desc} || '): differs from row ' || first_row || ' of the same file' end"
-        )
-    else:
-        part = "file_seq, content_hash"
-        dup_reason = (
-            "case when occurrence > 1 then "
-            "'exact duplicate of row ' || first_row || ' of the same file' end"
-        )
-    fk_joins, fk_reasons = [], []
-    for i, c in enumerate(c for c in table.columns if c.references):
-        parent, parent_col = c.references.split(".")  # type: ignore[union-attr]
-        fk_joins.append(
-            f'left join (select distinct "{parent_col}" as k from "{parent}") p{i} '
-            f'on p{i}.k = d."{c.name}"'
-        )
-        fk_reasons.append(
-            f'case when d."{c.name}" is not null and p{i}.k is null then '
-            f"'orphan foreign key: {c.name} ' || '''' || d.\"{c.name}\" || '''' || "
-            f"' not found in {parent}' end"
-        )
-    fk_reason = f"coalesce({', '.join(fk_reasons)})" if fk_reasons else "NULL"
-    return f"""
-create or replace temp table _checked_{table.name} as
-with typed as (
-    select r.file_seq, r.row_number, {raw_cols},
-    {typed}
-    from _stg_{table.name} r
-),
-problems as (
-    select v.*, array_to_string(list_filter([{problems}], lambda p: p is not null), '; ') as problem
-    from typed v join _stg_{table.name} r using (file_seq, row_number)
-),
-dups as (
-    select *,
-        row_number() over w as occurrence,
-        first_value(row_number) over w as first_row,
-        first_value(content_hash) over w as first_hash
-    from (select *, {content_hash} as content_hash from problems where problem = '')
-    window w as (partition by {part} order by row_number)
-)
-select d.* exclude (problem, occurrence, first_row, first_hash, content_hash),
-       coalesce({dup_reason}, {fk_reason}) as reason
-from dups d {" ".join(fk_joins)}
-union all by name
-select * exclude (problem), problem as reason from problems where problem <> ''
-"""
-
-
-# --------------------------------------------------------------------------------------------
-# Merge valid rows into the typed tables
-
-
-def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int) -> None:
-    cols = ", ".join(f'"{c}"' for c in table.column_names)
-    lineage = f"{batch_id} as _batch_id, f.path as _source_file, c.row_number as _row_number"
-    valid = (
-        f"select c.*, f.path from _checked_{table.name} c "
-        f"join _batch_files f on f.file_seq = c.file_seq where c.reason is null"
+def _json_of(cols: list[str], prefix: str = "") -> str:
+    return (
+        "to_json(struct_pack(" + ", ".join(f'"{c}" := "{prefix}{c}"' for c in cols) + "))::varchar"
     )
-    if table.key:
-        key_eq = " and ".join(f't."{k}" = i."{k}"' for k in table.key)
-        key_cols = ", ".join(f'"{k}"' for k in table.key)
-        version = f'"{table.version_column}" desc nulls last, ' if table.version_column else ""
-        # Newest snapshot of each key in this batch: latest version, then latest file, then row.
-        con.execute(
-            f"""
-            create or replace temp table _incoming as
-            select * from ({valid}) c
-            qualify row_number() over (partition by {key_cols}
-                                       order by {version}file_seq desc, row_number desc) = 1
-            """
+
+
+def _load_sql(table: Table, seq: int, source: str) -> str:
+    """Insert one file's rows into ``_checked_<table>``: typed, with row-level ``reason``."""
+    names = table.column_names
+    typed = ", ".join(f'{_typed_expr(c)} as "{c.name}"' for c in table.columns)
+    raws = ", ".join(f'r."{c}" as "raw_{c}"' for c in names)
+    problems = ", ".join(p for c in table.columns for p in _problem_exprs(c))
+    cols = ", ".join(f'"{c}"' for c in names)
+    return f"""
+        insert into _checked_{table.name}
+        select {seq}, row_number, {cols}, reason,
+               case when reason is not null then {_json_of(names, "raw_")} end
+        from (
+            select v.*, nullif(concat_ws('; ', {problems}), '') as reason
+            from (select r.row_number, {raws}, {typed} from ({source}) r) v
         )
-        if table.version_column:
-            v = table.version_column
-            # A re-sent older snapshot must not overwrite a newer stored one.
-            con.execute(
-                f"""
-                delete from _incoming i using "{table.name}" t
-                where {key_eq} and coalesce(t."{v}", date '0001-01-01')
-                                   > coalesce(i."{v}", date '0001-01-01')
-                """
-            )
-        con.execute(f'delete from "{table.name}" t using _incoming i where {key_eq}')
-    else:
-        snap = ", ".join(f'"{k}"' for k in table.snapshot_key)
-        # A newer file's rows for an application replace all earlier rows for it.
-        con.execute(
-            f"""
-            create or replace temp table _incoming as
-            select * from ({valid}) c
-            qualify file_seq = max(file_seq) over (partition by {snap})
-            """
-        )
-        snap_eq = " and ".join(f't."{k}" = i."{k}"' for k in table.snapshot_key)
-        con.execute(
-            f'delete from "{table.name}" t using (select distinct {snap} from _incoming) i '
-            f"where {snap_eq}"
-        )
+    """
+
+
+# A CSV row's number is its position in the file: rows are inserted in file order
+# (preserve_insertion_order), so it is derived from the staging table's rowid instead of a
+# row_number() window, which would serialise the parallel CSV reader.
+ROW_NUMBER = "coalesce(c.row_number, c.rowid - f.first_rowid + 1)"
+
+
+def _flag(con: duckdb.DuckDBPyConnection, table: Table, rows_sql: str) -> None:
+    """Give the rows ``rows_sql`` returns (rid = staging rowid, reason) that reason."""
+    raw = "to_json(struct_pack(" + ", ".join(f'"{c}" := c."{c}"' for c in table.column_names) + "))"
     con.execute(
         f"""
-        insert into "{table.name}"
-        select {cols}, {lineage.replace("f.path", "path").replace("c.row_number", "row_number")}
-        from _incoming
+        update _checked_{table.name} c set reason = b.reason, raw_record = {raw}::varchar
+        from ({rows_sql}) b where c.rowid = b.rid
         """
     )
 
 
+def _flag_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    cols = ", ".join(f'"{c}"' for c in table.column_names)
+    group = ["file_seq"] + ([f'"{k}"' for k in table.key] if table.key else ["h"])
+    by = ", ".join(group)
+    if table.key:
+        key_desc = " || ', ' || ".join(f"'{k}=' || \"{k}\"" for k in table.key)
+        reason = (
+            "case when h = first_hash then 'exact duplicate of row ' || first_row || "
+            "' of the same file' else 'conflicting duplicate key (' || "
+            f"{key_desc} || '): differs from row ' || first_row || ' of the same file' end"
+        )
+    else:
+        reason = "'exact duplicate of row ' || first_row || ' of the same file'"
+    # Only keys that occur more than once in a file are windowed: usually very few rows.
+    _flag(
+        con,
+        table,
+        f"""
+        select rid, {reason} as reason from (
+            select *, row_number() over w as occurrence,
+                   first_value(n) over w as first_row,
+                   first_value(h) over w as first_hash
+            from (select c.*, c.rowid as rid, {ROW_NUMBER} as n, hash({cols}) as h
+                  from _checked_{table.name} c join _batch_files f using (file_seq)
+                  where c.reason is null) c
+            semi join (select {by} from (select *, hash({cols}) as h from _checked_{table.name}
+                                         where reason is null)
+                       group by all having count(*) > 1) d using ({by})
+            window w as (partition by {by} order by rid)
+        ) where occurrence > 1
+        """,
+    )
+
+
+def _flag_orphans(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    for c in table.columns:
+        if not c.references:
+            continue
+        parent, pcol = c.references.split(".")
+        _flag(
+            con,
+            table,
+            f"""
+            select c.rowid as rid,
+                   'orphan foreign key: {c.name} ''' || c."{c.name}" || ''' not found in {parent}'
+                   as reason
+            from _checked_{table.name} c
+            anti join "{parent}" p on p."{pcol}" = c."{c.name}"
+            where c.reason is null and c."{c.name}" is not null
+            """,
+        )
+
+
 # --------------------------------------------------------------------------------------------
-# The batch
+# Merge: valid rows replace older snapshots of the same key in the typed table
+
+
+def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files: int) -> None:
+    t = table.name
+    con.execute("create or replace temp table _superseded (rid bigint)")
+    stored = row_count(con, t) > 0
+    if table.key:
+        key = ", ".join(f'"{k}"' for k in table.key)
+        key_eq = " and ".join(f't."{k}" = c."{k}"' for k in table.key)
+        v = table.version_column
+        if n_files > 1:
+            # One key in several files of this batch: the newest snapshot wins.
+            order = (f'"{v}" desc nulls last, ' if v else "") + "file_seq desc, rowid desc"
+            con.execute(
+                f"""
+                insert into _superseded
+                select rid from (
+                    select rowid as rid,
+                           row_number() over (partition by {key} order by {order}) as rank
+                    from _checked_{t} semi join (select {key} from _checked_{t}
+                        where reason is null group by all having count(*) > 1) using ({key})
+                    where reason is null
+                ) where rank > 1
+                """
+            )
+        if stored and v:
+            # An older snapshot sent again must not overwrite a newer stored one.
+            con.execute(
+                f"""
+                insert into _superseded
+                select c.rowid from _checked_{t} c join "{t}" t on {key_eq}
+                where c.reason is null
+                  and coalesce(t."{v}", date '0001-01-01') > coalesce(c."{v}", date '0001-01-01')
+                """
+            )
+        replace_on = key
+    else:
+        snap = ", ".join(f'"{k}"' for k in table.snapshot_key)
+        if n_files > 1:
+            # The newest file's rows for an application replace the older files' rows.
+            con.execute(
+                f"""
+                insert into _superseded
+                select rid from (
+                    select rowid as rid, file_seq, max(file_seq) over (partition by {snap}) as newest
+                    from _checked_{t} where reason is null
+                ) where file_seq < newest
+                """
+            )
+        replace_on = snap
+    incoming = (
+        f"select c.*, {ROW_NUMBER} as n, f.path from _checked_{t} c "
+        "join _batch_files f using (file_seq) anti join _superseded s on s.rid = c.rowid "
+        "where c.reason is null"
+    )
+    if stored:
+        on = " and ".join(
+            f't."{k.strip(chr(34))}" = i."{k.strip(chr(34))}"' for k in replace_on.split(", ")
+        )
+        con.execute(
+            f'delete from "{t}" t using (select distinct {replace_on} from ({incoming})) i where {on}'
+        )
+    cols = ", ".join(f'c."{c}"' for c in table.column_names)
+    con.execute(
+        f"""
+        insert into "{t}" select {cols}, {batch_id}, c.path, c.n from ({incoming}) c
+        """
+    )
 
 
 def ingest_folder(
@@ -579,7 +595,7 @@ def ingest_folder(
         for table in contract.tables.values():
             table_files = [f for f in new if f.table == table.name]
             if table_files:
-                result.files += _ingest_table(con, table, contract, table_files, batch_id, now, log)
+                result.files += _ingest_table(con, table, table_files, batch_id, now, log)
         con.execute(
             "update ingest_batches set finished_at = ? where batch_id = ?",
             [datetime.now(UTC).replace(tzinfo=None), batch_id],
@@ -595,100 +611,84 @@ def ingest_folder(
 def _ingest_table(
     con: duckdb.DuckDBPyConnection,
     table: Table,
-    contract: Contract,
     files: list[InputFile],
     batch_id: int,
     now: datetime,
     log: Callable[[str], None],
 ) -> list[FileResult]:
-    t0 = time.perf_counter()
-    raw_cols = ", ".join(f'"{c}" varchar' for c in table.column_names)
+    t0, t = time.perf_counter(), table.name
+    typed_cols = ", ".join(f'"{c.name}" {c.sql_type}' for c in table.columns)
     con.execute(
-        f"create or replace temp table _stg_{table.name} (file_seq integer, row_number bigint, {raw_cols})"
+        f"create or replace temp table _checked_{t} (file_seq integer, row_number bigint, "
+        f"{typed_cols}, reason varchar, raw_record varchar)"
     )
     con.execute(
-        "create or replace temp table _stg_rejects "
+        "create or replace temp table _rejects_batch "
         "(file_seq integer, line_number bigint, raw_line varchar, reason varchar)"
     )
-    con.execute("create or replace temp table _batch_files (file_seq integer, path varchar)")
+    con.execute(
+        "create or replace temp table _batch_files (file_seq integer, path varchar, first_rowid bigint)"
+    )
     meta: dict[int, tuple[list[str], str]] = {}
     for seq, f in enumerate(files, start=1):
-        con.execute("insert into _batch_files values (?, ?)", [seq, str(f.path)])
-        meta[seq] = STAGERS[f.format](con, f, table, seq)
+        meta[seq] = READERS[f.format](
+            con, f, table, seq, lambda source, seq=seq: con.execute(_load_sql(table, seq, source))
+        )
+        con.execute(
+            f"insert into _batch_files select ?, ?, min(rowid) from _checked_{t} where file_seq = ?",
+            [seq, str(f.path), seq],
+        )
         if meta[seq][0]:
             log(f"{f.path.name}: ignored columns not in the contract: {', '.join(meta[seq][0])}")
+    # Rows read per file, counted before any reason is given (the conservation check compares).
+    read = _per_file(con, f"select file_seq, count(*) from _checked_{t} group by 1")
+    rejected = _per_file(con, "select file_seq, count(*) from _rejects_batch group by 1")
 
-    con.execute(_checked_sql(table, contract))
-    _merge(con, table, batch_id)
-
-    raw_struct = ", ".join(f'"{c}" := "raw_{c}"' for c in table.column_names)
+    _flag_duplicates(con, table)
+    _flag_orphans(con, table)
+    _merge(con, table, batch_id, len(files))
     con.execute(
         f"""
         insert into quarantine
-        select {batch_id}, '{table.name}', f.path, c.row_number, NULL, c.reason,
-               to_json(struct_pack({raw_struct}))::varchar, ?
-        from _checked_{table.name} c join _batch_files f using (file_seq)
-        where c.reason is not null
+        select {batch_id}, '{t}', f.path, {ROW_NUMBER}, NULL, c.reason, c.raw_record, ?
+        from _checked_{t} c join _batch_files f using (file_seq) where c.reason is not null
         union all
-        select {batch_id}, '{table.name}', f.path, NULL, r.line_number, r.reason, r.raw_line, ?
-        from _stg_rejects r join _batch_files f using (file_seq)
+        select {batch_id}, '{t}', f.path, NULL, r.line_number, r.reason, r.raw_line, ?
+        from _rejects_batch r join _batch_files f using (file_seq)
         """,
         [now, now],
     )
-    staged = dict(
-        (int(r[0]), int(r[1]))
-        for r in con.execute(
-            f"select file_seq, count(*) from _stg_{table.name} group by file_seq"
-        ).fetchall()
-    )
-    counts = dict(
-        ((int(r[0]), (int(r[1]), int(r[2]))))
-        for r in con.execute(
-            f"""
-            select file_seq, count(*) filter (where reason is null), count(*) filter (where reason is not null)
-            from _checked_{table.name} group by file_seq
-            """
-        ).fetchall()
-    )
-    rejects = dict(
-        (int(r[0]), int(r[1]))
-        for r in con.execute(
-            "select file_seq, count(*) from _stg_rejects group by file_seq"
-        ).fetchall()
+    loaded = _per_file(
+        con, f"select file_seq, count(*) from _checked_{t} where reason is null group by 1"
     )
     results = []
     for seq, f in enumerate(files, start=1):
-        loaded, bad = counts.get(seq, (0, 0))
-        bad += rejects.get(seq, 0)
-        # Rows read are counted from what was staged, independently of validation, so the
-        # conservation check can catch a row lost between staging and the tables.
-        read = staged.get(seq, 0) + rejects.get(seq, 0)
+        n_read = read.get(seq, 0) + rejected.get(seq, 0)
+        n_loaded = loaded.get(seq, 0)
+        n_bad = n_read - n_loaded
         ignored, encoding = meta[seq]
         con.execute(
             "insert into ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                batch_id,
-                table.name,
-                str(f.path),
-                f.path.name,
-                f.sha256,
-                f.size,
-                f.format,
-                encoding,
-                read,
-                loaded,
-                bad,
-                ignored,
-                now,
-            ],
-        )
-        results.append(FileResult(table.name, str(f.path), read, loaded, bad, encoding, ignored))
-    for name in (f"_stg_{table.name}", f"_checked_{table.name}", "_incoming", "_stg_rejects"):
+            [batch_id, t, str(f.path), f.path.name, f.sha256, f.size, f.format, encoding,
+             n_read, n_loaded, n_bad, ignored, now],
+        )  # fmt: skip
+        results.append(FileResult(t, str(f.path), n_read, n_loaded, n_bad, encoding, ignored))
+    for name in (
+        f"_checked_{t}",
+        "_superseded",
+        "_rejects_batch",
+        "_rejects",
+        "_reject_scans",
+        "_json",
+    ):
         con.execute(f"drop table if exists {name}")
-    read = sum(r.rows_read for r in results)
+    n = sum(r.rows_read for r in results)
     q = sum(r.rows_quarantined for r in results)
     log(
-        f"{table.name}: {read:,} rows read, {read - q:,} loaded, {q:,} quarantined "
-        f"({time.perf_counter() - t0:.1f}s)"
+        f"{t}: {n:,} rows read, {n - q:,} loaded, {q:,} quarantined ({time.perf_counter() - t0:.1f}s)"
     )
     return results
+
+
+def _per_file(con: duckdb.DuckDBPyConnection, sql: str) -> dict[int, int]:
+    return {int(k): int(v) for k, v in con.execute(sql).fetchall()}

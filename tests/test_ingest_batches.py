@@ -150,8 +150,8 @@ def test_a_run_killed_mid_load_leaves_the_previous_state(tmp_path, data_dir):
         import pipelines.ingest as ing
         from pipelines.warehouse import connect
         real = ing._merge
-        def merge_then_die(con, table, batch_id):
-            real(con, table, batch_id)
+        def merge_then_die(con, table, *args):
+            real(con, table, *args)
             if table.name == "applications":
                 os.kill(os.getpid(), signal.SIGKILL)
         ing._merge = merge_then_die

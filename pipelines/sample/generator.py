@@ -281,7 +281,10 @@ def generate(n_applications: int, seed: int = 7) -> SampleData:
         size=len(app_row),
         p=[0.15, 0.3, 0.1, 0.3, 0.15],
     )
-    rec = np.where(g | ~last, np.where(rng.random(len(app_row)) < 0.85, rec_good, rec_any), rec_any)
+    # Earlier rounds were mostly passed; a good interview's last round is all yes (or no decision).
+    rec = np.where(
+        g & last, rec_good, np.where(~last & (rng.random(len(app_row)) < 0.85), rec_good, rec_any)
+    )
     # A poor interview must really be poor: make its first last-round recommendation a no.
     first_of_round = np.r_[True, (app_row[1:] != app_row[:-1]) | (rnd[1:] != rnd[:-1])]
     rec = np.where(~g & last & first_of_round, "no", rec)
@@ -305,7 +308,10 @@ def generate(n_applications: int, seed: int = 7) -> SampleData:
     # ---- notes: most state the true reason; some are empty; some mention another reason
     key = np.where(is_other, np.char.add("other:", detail.astype(str)), reason).astype(object)
     note_key = key.copy()
-    silent = cohort & (reason != "unknown") & (rng.random(n) < 0.12)
+    # Some notes say nothing, but only where the records still carry the reason (a silent note
+    # on a cancelled requisition would make the truth unknowable).
+    has_records = (comp & comp_edge) | (bg & ~no_record) | (gm & (outlook_a != 1))
+    silent = cohort & has_records & (rng.random(n) < 0.12)
     note_key[silent] = "unknown"
     in_cohort_key = np.where(cohort, note_key, "")
     note = _fill_notes(rng, in_cohort_key, NOTES)

@@ -1,0 +1,186 @@
+"""Reason assignment for post-interview rejections: rules from ``rules/``, SQL from ``sql/reasons``.
+
+The rules file holds the taxonomy, thresholds, normalisation, text patterns and calibrated
+confidences; this module only loads it into small warehouse tables and fills the SQL templates.
+Free of Dagster.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.contract import load_contract
+from pipelines.warehouse import PROJECT_ROOT, run_sql
+
+RULES_FILE = PROJECT_ROOT / "rules" / "reasons_v1.toml"
+
+# Where a clause ends: sentence ends, line breaks, dashes between words, and contrast words.
+CLAUSE_SPLIT = r"[.;!?\n\r]+|\s[-–—]+\s|\(|\)|\b(?:but|however|although|though|whereas|yet|still)\b"
+NEGATION_CUE = r"(?:\b(?:no|not|never|without|none|nothing|neither|nor)\b|n't\b)"
+
+# The order SQL steps run in; each builds the table it is named after.
+STEPS = [
+    "post_interview_rejections",
+    "background_check_status",
+    "reason_structured_evidence",
+    "reason_text_evidence",
+    "reason_assignments",
+    "review_queue",
+]
+
+
+@dataclass(frozen=True)
+class TextRule:
+    id: str
+    reason: str
+    pattern: str
+    weight: float
+    negatable: bool = True
+    unless: str | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Rules:
+    version: str
+    cohort: dict[str, list[str]]
+    thresholds: dict[str, Any]
+    taxonomy: list[dict[str, Any]]
+    confidence: dict[str, float]
+    normalize: list[tuple[str, str]]
+    text_rules: list[TextRule]
+
+    @property
+    def reasons(self) -> list[str]:
+        return [t["reason"] for t in self.taxonomy]
+
+
+@cache
+def load_rules(path: Path = RULES_FILE) -> Rules:
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    rules = Rules(
+        version=raw["version"],
+        cohort=raw["cohort"],
+        thresholds=raw["thresholds"],
+        taxonomy=raw["taxonomy"],
+        confidence=raw["confidence"],
+        normalize=[(n["pattern"], n["replace"]) for n in raw.get("normalize", [])],
+        text_rules=[TextRule(**r) for r in raw.get("text_rules", [])],
+    )
+    known = set(rules.reasons)
+    for r in rules.text_rules:
+        if r.reason not in known:
+            raise ValueError(f"{path}: rule {r.id} names unknown reason {r.reason!r}")
+    ids = [r.id for r in rules.text_rules]
+    if len(ids) != len(set(ids)):
+        raise ValueError(f"{path}: text rule ids must be unique")
+    return rules
+
+
+def _lit(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _in_list(values: list[str]) -> str:
+    return "(" + ", ".join(_lit(v) for v in values) + ")"
+
+
+def _normalise_expr(rules: Rules) -> str:
+    expr = "lower(raw_text)"
+    for pattern, replace in rules.normalize:
+        expr = f"regexp_replace({expr}, {_lit(pattern)}, {_lit(replace)}, 'g')"
+    return expr
+
+
+def _rule_match(rule: TextRule) -> str:
+    conds = [f"regexp_matches(clause, {_lit(rule.pattern)})"]
+    if rule.negatable:
+        negated = NEGATION_CUE + r"\W+(?:\w+\W+){0,3}?(?:" + rule.pattern + ")"
+        conds.append(f"not regexp_matches(clause, {_lit(negated)})")
+    if rule.unless:
+        conds.append(f"not regexp_matches(clause, {_lit(rule.unless)})")
+    return f"case when {' and '.join(conds)} then {_lit(rule.id)} end"
+
+
+def sql_params(rules: Rules) -> dict[str, str]:
+    th = rules.thresholds
+    education = load_contract().table("applications").column("education").values
+    return {
+        "success": _in_list(rules.cohort["success"]),
+        "ignored": _in_list(rules.cohort["ignored"]),
+        "background_results": _in_list(th["background_results"]),
+        "background_adjudications": _in_list(th["background_adjudications"]),
+        "background_stages": _in_list(th["background_stages"]),
+        "min_experience_gap": str(float(th["competition_min_experience_gap"])),
+        "education_counts": "true" if th["competition_education_higher"] else "false",
+        "education_levels": "[" + ", ".join(_lit(v) for v in education) + "]",
+        "normalise": _normalise_expr(rules),
+        "clause_split": CLAUSE_SPLIT.replace("'", "''"),
+        "rule_matches": ",\n        ".join(_rule_match(r) for r in rules.text_rules),
+        "ats_weight_factor": str(float(th["ats_weight_factor"])),
+        "conflict_margin": str(float(th["conflict_margin"])),
+        "review_below_confidence": str(float(th["review_below_confidence"])),
+        "rules_version": rules.version,
+    }
+
+
+def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
+    """The rules as small tables, so the SQL can join them and users can query them."""
+    con.execute(
+        "create or replace table reason_taxonomy "
+        "(reason varchar, priority integer, description varchar, details varchar[])"
+    )
+    con.executemany(
+        "insert into reason_taxonomy values (?, ?, ?, ?)",
+        [
+            [t["reason"], t["priority"], t["description"], t.get("details", [])]
+            for t in rules.taxonomy
+        ],
+    )
+    con.execute(
+        "create or replace table reason_rules (rule_id varchar, kind varchar, reason varchar, "
+        "detail varchar, weight double, negatable boolean, pattern varchar, unless varchar)"
+    )
+    con.executemany(
+        "insert into reason_rules values (?, 'text', ?, ?, ?, ?, ?, ?)",
+        [
+            [r.id, r.reason, r.detail, r.weight, r.negatable, r.pattern, r.unless]
+            for r in rules.text_rules
+        ],
+    )
+    structured = [
+        ("bg_adverse_action", "background_check"),
+        ("competition_stronger_hire", "competition"),
+        ("goal_ambitious_limited_role", "goal_mismatch"),
+        ("goal_settled_growth_role", "goal_mismatch"),
+    ]
+    con.executemany(
+        "insert into reason_rules values (?, 'structured', ?, NULL, 1.0, false, NULL, NULL)",
+        [list(s) for s in structured],
+    )
+    con.execute("create or replace table reason_confidence (path varchar, confidence double)")
+    con.executemany(
+        "insert into reason_confidence values (?, ?)",
+        [[k, float(v)] for k, v in rules.confidence.items()],
+    )
+
+
+def assign_reasons(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
+    """Build the cohort, the evidence, the assignments and the review queue, in one transaction."""
+    rules = rules or load_rules()
+    params = sql_params(rules)
+    con.execute("begin transaction")
+    try:
+        register_rules(con, rules)
+        for step in STEPS:
+            run_sql(con, f"reasons/{step}", **params)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise

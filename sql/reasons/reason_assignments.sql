@@ -1,0 +1,124 @@
+-- reason_assignments: one reason per post-interview rejection, with a confidence and the
+-- evidence that decided it.
+-- Precedence: an explicit statement in the recruiter note outweighs the records; the records
+-- (structured evidence, in taxonomy priority) outweigh the ATS dropdown; no evidence = unknown.
+create or replace table reason_assignments as
+with text_scored as (
+    select e.application_id, e.source_field, e.rule_id, e.snippet, r.reason, r.detail,
+           t.priority,
+           r.weight * case when e.source_field = 'ats_rejection_reason'
+                           then {{ ats_weight_factor }} else 1 end as score,
+           e.clause_no
+    from reason_text_evidence e
+    join reason_rules r using (rule_id)
+    join reason_taxonomy t using (reason)
+),
+-- The strongest evidence for each reason, per field.
+text_by_reason as (
+    select application_id, source_field, reason, priority,
+           max(score) as score,
+           arg_max(rule_id, score) as rule_id,
+           arg_max(detail, score) as detail,
+           arg_max(snippet, score) as snippet
+    from text_scored
+    group by all
+),
+text_ranked as (
+    select *, row_number() over (partition by application_id, source_field
+                                 order by score desc, priority) as rank
+    from text_by_reason
+),
+note_top as (
+    select t.application_id, t.reason, t.detail, t.rule_id, t.snippet, t.score,
+           s.score as runner_up_score
+    from text_ranked t
+    left join text_ranked s on s.application_id = t.application_id
+        and s.source_field = t.source_field and s.rank = 2
+    where t.source_field = 'recruiter_note' and t.rank = 1
+),
+ats_top as (
+    select application_id, reason, detail, rule_id, snippet, score
+    from text_ranked
+    where source_field = 'ats_rejection_reason' and rank = 1
+),
+structured as (
+    select s.*, t.priority,
+           count(*) over (partition by s.application_id) as n_structured
+    from reason_structured_evidence s
+    join reason_taxonomy t using (reason)
+),
+structured_top as (
+    select * from structured
+    qualify row_number() over (partition by application_id order by priority) = 1
+),
+decided as (
+    select
+        c.application_id,
+        case
+            when n.reason is not null then n.reason
+            when s.reason is not null then s.reason
+            when a.reason is not null then a.reason
+            else 'unknown'
+        end as reason,
+        case
+            when n.reason is not null and n.runner_up_score >= n.score - {{ conflict_margin }}
+                then 'text_conflict'
+            when n.reason is not null and exists (
+                select 1 from structured x
+                where x.application_id = c.application_id and x.reason = n.reason)
+                then 'text_agrees_with_structured'
+            when n.reason is not null and s.reason is not null then 'text_over_structured'
+            when n.reason is not null then 'text_only'
+            when s.reason is not null and s.n_structured > 1 then 'structured_several'
+            when s.reason is not null then 'structured_' || s.reason
+            when a.reason is not null then 'ats_only'
+            else 'no_evidence'
+        end as path,
+        n.detail as note_detail, n.rule_id as note_rule, n.snippet as note_snippet,
+        a.reason as ats_reason, a.detail as ats_detail, a.rule_id as ats_rule, a.snippet as ats_snippet
+    from post_interview_rejections c
+    left join note_top n using (application_id)
+    left join structured_top s using (application_id)
+    left join ats_top a using (application_id)
+),
+evidence as (
+    -- What decided it: the note's statement, the ATS entry when it agrees, and the records
+    -- that point the same way.
+    select d.application_id,
+           list({'rule': e.rule_id, 'source_field': e.source_field,
+                 'value_or_snippet': e.value_or_snippet} order by e.ord) as items
+    from decided d
+    join (
+        select application_id, note_rule as rule_id, 'recruiter_note' as source_field,
+               note_snippet as value_or_snippet, reason, 1 as ord
+        from decided where note_rule is not null
+        union all
+        select application_id, rule_id, source_field, value_or_snippet, reason, 2
+        from reason_structured_evidence
+        union all
+        select application_id, ats_rule, 'ats_rejection_reason', ats_snippet, ats_reason, 3
+        from decided where ats_rule is not null
+    ) e on e.application_id = d.application_id and e.reason = d.reason
+    where d.path <> 'text_conflict' or e.ord = 1
+    group by d.application_id
+)
+select
+    d.application_id,
+    d.reason,
+    case d.reason
+        when 'background_check' then coalesce(b.report_detail, 'no_record')
+        when 'other' then coalesce(d.note_detail, d.ats_detail)
+        when 'unknown' then null
+        else coalesce(
+            (select first(x.detail order by x.priority) from structured x
+             where x.application_id = d.application_id and x.reason = d.reason),
+            'stated_in_notes')
+    end as detail,
+    k.confidence,
+    d.path as decision_path,
+    coalesce(to_json(ev.items), '[]'::json) as evidence,
+    '{{ rules_version }}' as rules_version
+from decided d
+left join background_check_status b using (application_id)
+left join reason_confidence k on k.path = d.path
+left join evidence ev using (application_id);
