@@ -23,6 +23,11 @@ RULES_FILE = PROJECT_ROOT / "rules" / "reasons_v1.toml"
 # Where a clause ends: sentence ends, line breaks, dashes between words, and contrast words.
 CLAUSE_SPLIT = r"[.;!?\n\r]+|\s[-–—]+\s|\(|\)|\b(?:but|however|although|though|whereas|yet|still)\b"
 NEGATION_CUE = r"(?:\b(?:no|not|never|without|none|nothing|neither|nor)\b|n't\b)"
+# Words that may stand between a negation cue and what it negates ("not a real budget issue").
+NEGATION_GAP = r"(?:(?:a|an|the|any|real|major|big|obvious|such|much|further|other)\W+){0,2}"
+# "no visa issue", "not a budget problem": the reason itself is said not to apply. This holds for
+# every rule, even those whose own wording includes a negation ("no sponsorship available").
+NOT_AN_ISSUE = r"\W+(?:\w+\W+){0,2}?(?:issues?|problems?|concerns?|factors?|reasons?|questions?)\b"
 
 # The order SQL steps run in; each builds the table it is named after.
 STEPS = [
@@ -51,6 +56,7 @@ class Rules:
     version: str
     cohort: dict[str, list[str]]
     thresholds: dict[str, Any]
+    clauses: dict[str, Any]
     taxonomy: list[dict[str, Any]]
     confidence: dict[str, float]
     normalize: list[tuple[str, str]]
@@ -68,6 +74,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
         version=raw["version"],
         cohort=raw["cohort"],
         thresholds=raw["thresholds"],
+        clauses=raw["clauses"],
         taxonomy=raw["taxonomy"],
         confidence=raw["confidence"],
         normalize=[(n["pattern"], n["replace"]) for n in raw.get("normalize", [])],
@@ -101,8 +108,10 @@ def _normalise_expr(rules: Rules) -> str:
 def _rule_match(rule: TextRule) -> str:
     conds = [f"regexp_matches(clause, {_lit(rule.pattern)})"]
     if rule.negatable:
-        negated = NEGATION_CUE + r"\W+(?:\w+\W+){0,3}?(?:" + rule.pattern + ")"
+        negated = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")"
         conds.append(f"not regexp_matches(clause, {_lit(negated)})")
+    not_an_issue = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")" + NOT_AN_ISSUE
+    conds.append(f"not regexp_matches(clause, {_lit(not_an_issue)})")
     if rule.unless:
         conds.append(f"not regexp_matches(clause, {_lit(rule.unless)})")
     return f"case when {' and '.join(conds)} then {_lit(rule.id)} end"
@@ -121,7 +130,13 @@ def sql_params(rules: Rules) -> dict[str, str]:
         "education_counts": "true" if th["competition_education_higher"] else "false",
         "education_levels": "[" + ", ".join(_lit(v) for v in education) + "]",
         "normalise": _normalise_expr(rules),
-        "clause_split": CLAUSE_SPLIT.replace("'", "''"),
+        "clause_breaks": rules.clauses["breaks"].replace("'", "''"),
+        "contrast_words": rules.clauses["contrast"].replace("'", "''"),
+        "decisive_cue": rules.clauses["decisive_cue"].replace("'", "''"),
+        "aftermath_cue": rules.clauses["aftermath_cue"].replace("'", "''"),
+        "aftermath_penalty": str(float(rules.clauses["aftermath_penalty"])),
+        "contrast_bonus": str(float(rules.clauses["contrast_bonus"])),
+        "decisive_bonus": str(float(rules.clauses["decisive_bonus"])),
         "rule_matches": ",\n        ".join(_rule_match(r) for r in rules.text_rules),
         "ats_weight_factor": str(float(th["ats_weight_factor"])),
         "conflict_margin": str(float(th["conflict_margin"])),
@@ -169,6 +184,24 @@ def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "insert into reason_confidence values (?, ?)",
         [[k, float(v)] for k, v in rules.confidence.items()],
     )
+
+
+def build_rule_audit(
+    con: duckdb.DuckDBPyConnection,
+    eval_precision: list[tuple[str, int, float]],
+    rules: Rules | None = None,
+) -> None:
+    """``reason_rule_audit`` from the warehouse's evidence and the evaluation set's precision."""
+    rules = rules or load_rules()
+    con.execute(
+        "create or replace table reason_rule_eval "
+        "(rule_id varchar, eval_fired bigint, eval_precision double)"
+    )
+    if eval_precision:
+        con.executemany(
+            "insert into reason_rule_eval values (?, ?, ?)", [list(r) for r in eval_precision]
+        )
+    run_sql(con, "reasons/reason_rule_audit", **sql_params(rules))
 
 
 def assign_reasons(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:

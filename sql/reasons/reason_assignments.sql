@@ -6,8 +6,11 @@ create or replace table reason_assignments as
 with text_scored as (
     select e.application_id, e.source_field, e.rule_id, e.snippet, r.reason, r.detail,
            t.priority,
-           r.weight * case when e.source_field = 'ats_rejection_reason'
-                           then {{ ats_weight_factor }} else 1 end as score,
+           (r.weight + case when e.after_contrast then {{ contrast_bonus }} else 0 end
+                     + case when e.decisive then {{ decisive_bonus }} else 0 end
+                     - case when e.aftermath then {{ aftermath_penalty }} else 0 end)
+               * case when e.source_field = 'ats_rejection_reason'
+                      then {{ ats_weight_factor }} else 1 end as score,
            e.clause_no
     from reason_text_evidence e
     join reason_rules r using (rule_id)

@@ -2,9 +2,13 @@
 -- recruiter_note or ats_rejection_reason.
 -- Text is lower-cased and normalised (shorthand, misspellings: the rules file's [[normalize]]),
 -- then split into clauses at sentence ends and at contrast words, because "great background,
--- but the finalist had six more years" carries its reason in the second clause.
--- The rule_matches placeholder becomes one CASE per text rule: the rule id when its pattern matches the clause,
--- no negation cue stands just before the match, and its `unless` pattern is absent.
+-- but the finalist had six more years" carries its reason in the second clause. A clause after
+-- but / however / yet is marked: it usually states what decided; so is a clause with a decisive
+-- cue ("the real issue was", "came down to"). A clause about what happened meanwhile ("by then
+-- the role was filled") is an aftermath and weighs less.
+-- The rule_matches placeholder becomes one CASE per text rule: the rule id when its pattern
+-- matches the clause, no negation cue stands just before the match, and its `unless` pattern
+-- is absent.
 create or replace table reason_text_evidence as
 with texts as (
     select application_id, 'recruiter_note' as source_field, recruiter_note as raw_text
@@ -19,22 +23,31 @@ normalised as (
     select application_id, source_field, {{ normalise }} as text
     from texts
 ),
+marked as (
+    -- chr(1) ends a clause; chr(2) starts one that follows a contrast word.
+    select application_id, source_field,
+           regexp_replace(
+               regexp_replace(text, '{{ contrast_words }}', chr(1) || chr(2), 'g'),
+               '{{ clause_breaks }}', chr(1), 'g') as text
+    from normalised
+),
 clauses as (
     select application_id, source_field,
            unnest(generate_series(1, len(parts))) as clause_no,
-           trim(unnest(parts)) as clause,
+           unnest(parts) as part,
            len(parts) as n_clauses
-    from (
-        select *, regexp_split_to_array(text, '{{ clause_split }}') as parts
-        from normalised
-    )
+    from (select *, string_split(text, chr(1)) as parts from marked)
 ),
 matched as (
     select application_id, source_field, clause_no, n_clauses, clause,
+           starts_with(part, chr(2)) as after_contrast,
+           regexp_matches(clause, '{{ decisive_cue }}') as decisive,
+           regexp_matches(clause, '{{ aftermath_cue }}') as aftermath,
            unnest(list_filter([{{ rule_matches }}], lambda r: r is not null)) as rule_id
-    from clauses
+    from (select *, trim(replace(part, chr(2), '')) as clause from clauses)
     where clause <> ''
 )
-select application_id, source_field, clause_no, n_clauses, rule_id,
+select application_id, source_field, clause_no, n_clauses, rule_id, after_contrast, decisive,
+       aftermath,
        left(clause, 120) as snippet
 from matched;

@@ -1,0 +1,54 @@
+"""Checks on reason assignments: one per cohort row, reasons in the taxonomy, sane confidence."""
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from pipelines.reasons import load_rules
+
+ASSIGNMENT_CHECKS = {
+    "one_assignment_per_cohort_row": (
+        "Every post-interview rejection has exactly one assignment, and nothing else has one.",
+        """
+        select coalesce(c.application_id, a.application_id) as application_id, count(a.application_id) as n
+        from post_interview_rejections c
+        full join reason_assignments a using (application_id)
+        group by all having count(a.application_id) <> 1 or any_value(c.application_id) is null
+        """,
+    ),
+    "reasons_in_taxonomy": (
+        "Every reason is in the rules file's taxonomy.",
+        "select application_id, reason from reason_assignments anti join reason_taxonomy using (reason)",
+    ),
+    "confidence_between_0_and_1": (
+        "Every confidence is set and within 0..1.",
+        "select application_id, confidence from reason_assignments "
+        "where confidence is null or confidence < 0 or confidence > 1",
+    ),
+    "evidence_for_every_known_reason": (
+        "Every reason other than unknown cites at least one piece of evidence.",
+        "select application_id, reason from reason_assignments "
+        "where reason <> 'unknown' and json_array_length(evidence) = 0",
+    ),
+}
+
+
+def _check(name: str, description: str, sql: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset="reason_assignments", name=name, description=description, blocking=True)
+    def _run(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as con:
+            rows = con.execute(sql).fetchall()
+        return dg.AssetCheckResult(
+            passed=not rows,
+            metadata={
+                "violations": len(rows),
+                "examples": str(rows[:5]),
+                "rules": load_rules().version,
+            },
+        )
+
+    return _run
+
+
+@dg.definitions
+def reason_checks() -> dg.Definitions:
+    return dg.Definitions(asset_checks=[_check(n, d, s) for n, (d, s) in ASSIGNMENT_CHECKS.items()])

@@ -1,0 +1,46 @@
+-- reason_rule_audit: how each rule behaves, the way weak-supervision tools report labeling
+-- functions: coverage (share of the cohort it fires on), overlap (share of its hits where another
+-- rule also fired), conflict (share of its hits where a rule for a different reason fired),
+-- how often it is cited in the evidence of an assignment, and its precision on the labelled evaluation set
+-- (reason_rule_eval, written by the audit asset from data/eval).
+create or replace table reason_rule_audit as
+with fired as (
+    select distinct application_id, rule_id from reason_text_evidence
+    union
+    select distinct application_id, rule_id from reason_structured_evidence
+),
+fired_reason as (
+    select f.application_id, f.rule_id, r.reason
+    from fired f join reason_rules r using (rule_id)
+),
+per_app as (
+    select application_id, count(distinct rule_id) as n_rules, count(distinct reason) as n_reasons
+    from fired_reason
+    group by application_id
+),
+decisive as (
+    select json_extract_string(item, '$.rule') as rule_id, count(*) as n_decided
+    from (select unnest(from_json(evidence, '["json"]')) as item from reason_assignments)
+    group by 1
+),
+cohort as (select count(*) as n from post_interview_rejections)
+select
+    r.rule_id,
+    r.kind,
+    r.reason,
+    count(f.application_id) as hits,
+    round(count(f.application_id) / greatest(any_value(c.n), 1), 4) as coverage,
+    round(avg(case when p.n_rules > 1 then 1.0 else 0.0 end), 4) as overlap,
+    round(avg(case when p.n_reasons > 1 then 1.0 else 0.0 end), 4) as conflict,
+    coalesce(any_value(d.n_decided), 0) as in_evidence,
+    any_value(e.eval_fired) as eval_hits,
+    round(any_value(e.eval_precision), 4) as eval_precision,
+    '{{ rules_version }}' as rules_version
+from reason_rules r
+cross join cohort c
+left join fired_reason f using (rule_id)
+left join per_app p using (application_id)
+left join decisive d using (rule_id)
+left join reason_rule_eval e using (rule_id)
+group by r.rule_id, r.kind, r.reason
+order by r.reason, hits desc;
