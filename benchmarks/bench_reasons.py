@@ -1,0 +1,100 @@
+"""Reason-assignment benchmark: cohort, evidence, assignments and review queue on N applications.
+
+    python benchmarks/bench_reasons.py --applications 1000000
+
+Generates (or reuses) data/bench/N, ingests it into a fresh warehouse, then times
+`assign_reasons` in its own process and reports its peak memory and accuracy against the
+generator's ground truth. Prints numbers; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "data" / "bench"
+
+STEP = r"""
+import json, resource, sys, time
+from pathlib import Path
+from pipelines.warehouse import connect
+step, db = sys.argv[1], sys.argv[2]
+con = connect(db)
+t = time.perf_counter()
+if step == "ingest":
+    from pipelines.ingest import ingest_folder
+    ingest_folder(con, Path(sys.argv[3]))
+else:
+    from pipelines.reasons import assign_reasons
+    assign_reasons(con)
+secs = time.perf_counter() - t
+out = {"seconds": secs, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+if step == "reasons":
+    out["cohort"] = con.execute("select count(*) from post_interview_rejections").fetchall()[0][0]
+    out["mix"] = dict(con.execute("select reason, count(*) from reason_assignments group by 1").fetchall())
+    truth = sys.argv[3]
+    out["accuracy"] = con.execute(
+        f"select avg((a.reason = t.reason)::int) from reason_assignments a "
+        f"join read_csv('{truth}', all_varchar=true) t using (application_id)").fetchall()[0][0]
+print(json.dumps(out))
+"""
+
+
+def run(*args: str) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-c", STEP, *args], cwd=ROOT, check=True, capture_output=True, text=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--applications", type=int, default=1_000_000)
+    args = p.parse_args()
+    n = args.applications
+    folder, truth = BENCH_DIR / str(n), BENCH_DIR / f"{n}_truth.csv"
+    if not (folder / "applications.csv").exists() or not truth.exists():
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pipelines.sample",
+                "--applications",
+                str(n),
+                "--out",
+                str(folder),
+                "--truth",
+                str(truth),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+    db = BENCH_DIR / f"{n}_reasons.duckdb"
+    for old in BENCH_DIR.glob(f"{n}_reasons.duckdb*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+    ingest = run("ingest", str(db), str(folder))
+    reasons = run("reasons", str(db), str(truth))
+    print(
+        f"applications {n:,}: ingest {ingest['seconds']:.1f}s (peak {ingest['peak_mib']:.0f} MiB)"
+    )
+    print(
+        f"reasons: cohort {reasons['cohort']:,} in {reasons['seconds']:.1f}s, "
+        f"{reasons['cohort'] / reasons['seconds']:,.0f} cohort rows/s, peak {reasons['peak_mib']:.0f} MiB, "
+        f"accuracy vs generator truth {reasons['accuracy']:.3f}"
+    )
+    print(
+        "mix:",
+        ", ".join(f"{k} {v:,}" for k, v in sorted(reasons["mix"].items(), key=lambda kv: -kv[1])),
+    )
+    for old in BENCH_DIR.glob(f"{n}_reasons.duckdb*"):
+        shutil.rmtree(old) if old.is_dir() else old.unlink()
+
+
+if __name__ == "__main__":
+    main()
