@@ -53,7 +53,7 @@ bench: bootstrap ## ingest and reason benchmarks at 1M and 10M applications (pri
 	$(RUN) python benchmarks/bench_reasons.py --applications 1000000
 
 sample: bootstrap ## regenerate the committed sample in data/sample
-	$(RUN) python -m pipelines.sample --applications 4000 --out data/sample --messy 0.002 --truth data/sample_truth/reasons.csv
+	$(RUN) python -m pipelines.sample --applications 12000 --out data/sample --messy 0.002 --truth data/sample_truth/reasons.csv
 
 clean: ## remove the warehouse, reports and Dagster runs
 	rm -rf data/warehouse.duckdb data/warehouse.duckdb.wal data/warehouse.duckdb.tmp reports/* .dagster_home
