@@ -18,6 +18,7 @@ bootstrap: .venv/.synced ## install uv if missing and sync the locked environmen
 
 .venv/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
+		$(PYTHON) -m pip install --quiet uv 2>/dev/null || \
 		$(PYTHON) -m pip install --quiet --user uv 2>/dev/null || \
 		$(PYTHON) -m pip install --quiet --user --break-system-packages uv
 	$(UV) sync --frozen
