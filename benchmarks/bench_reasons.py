@@ -1,10 +1,11 @@
-"""Reason-assignment benchmark: cohort, evidence, assignments and review queue on N applications.
+"""Reason-assignment and report benchmark on N applications.
 
     python benchmarks/bench_reasons.py --applications 1000000
 
 Generates (or reuses) data/bench/N, ingests it into a fresh warehouse, then times
-`assign_reasons` in its own process and reports its peak memory and accuracy against the
-generator's ground truth. Prints numbers; asserts nothing.
+`assign_reasons` (cohort, evidence, assignments, review queue) and then the report build, each in
+its own process, with peak memory and the assignments' accuracy against the generator's ground
+truth. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ t = time.perf_counter()
 if step == "ingest":
     from pipelines.ingest import ingest_folder
     ingest_folder(con, Path(sys.argv[3]))
-else:
+elif step == "reasons":
     from pipelines.reasons import assign_reasons
     assign_reasons(con)
+else:
+    from pipelines.reasons import build_rule_audit
+    from pipelines.reports import build_reports
+    build_rule_audit(con, [])
+    built = build_reports(con, Path(sys.argv[3]))
 secs = time.perf_counter() - t
 out = {"seconds": secs, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 if step == "reasons":
@@ -80,6 +86,7 @@ def main() -> None:
         shutil.rmtree(old) if old.is_dir() else old.unlink()
     ingest = run("ingest", str(db), str(folder))
     reasons = run("reasons", str(db), str(truth))
+    reports = run("reports", str(db), str(BENCH_DIR / f"{n}_reports"))
     print(
         f"applications {n:,}: ingest {ingest['seconds']:.1f}s (peak {ingest['peak_mib']:.0f} MiB)"
     )
@@ -88,11 +95,12 @@ def main() -> None:
         f"{reasons['cohort'] / reasons['seconds']:,.0f} cohort rows/s, peak {reasons['peak_mib']:.0f} MiB, "
         f"accuracy vs generator truth {reasons['accuracy']:.3f}"
     )
+    print(f"reports: all pages in {reports['seconds']:.1f}s, peak {reports['peak_mib']:.0f} MiB")
     print(
         "mix:",
         ", ".join(f"{k} {v:,}" for k, v in sorted(reasons["mix"].items(), key=lambda kv: -kv[1])),
     )
-    for old in BENCH_DIR.glob(f"{n}_reasons.duckdb*"):
+    for old in [*BENCH_DIR.glob(f"{n}_reasons.duckdb*"), BENCH_DIR / f"{n}_reports"]:
         shutil.rmtree(old) if old.is_dir() else old.unlink()
 
 

@@ -122,7 +122,7 @@ def ensure_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
         cols = ", ".join(f'"{c.name}" {c.sql_type}' for c in t.columns)
         con.execute(
             f'create table if not exists "{t.name}" ({cols}, '
-            "_batch_id integer, _source_file varchar, _row_number bigint)"
+            "_batch_id integer, _source_file varchar)"
         )
     con.execute(
         """
@@ -229,7 +229,7 @@ def _read_csv(
         read(encoding)
         if scalar(con, "select count(*) from _rejects where error_type = 'INVALID ENCODING'"):
             # Not UTF-8: read again as Latin-1, which every byte sequence is.
-            con.execute(f"delete from _checked_{table.name} where file_seq = {seq}")
+            con.execute(f"delete from _ingest_{table.name} where file_seq = {seq}")
             encoding = "latin-1"
             read(encoding)
     except duckdb.Error as e:
@@ -395,16 +395,16 @@ def _json_of(cols: list[str], prefix: str = "") -> str:
     )
 
 
-def _load_sql(table: Table, seq: int, source: str) -> str:
-    """Insert one file's rows into ``_checked_<table>``: typed, with row-level ``reason``."""
+def _load_sql(table: Table, seq: int, batch_id: int, path: str, source: str) -> str:
+    """Insert one file's rows into ``_ingest_<table>``: typed, with row-level ``reason``."""
     names = table.column_names
     typed = ", ".join(f'{_typed_expr(c)} as "{c.name}"' for c in table.columns)
     raws = ", ".join(f'r."{c}" as "raw_{c}"' for c in names)
     problems = ", ".join(p for c in table.columns for p in _problem_exprs(c))
     cols = ", ".join(f'"{c}"' for c in names)
     return f"""
-        insert into _checked_{table.name}
-        select {seq}, row_number, {cols}, reason,
+        insert into _ingest_{table.name}
+        select {cols}, {batch_id}, {_lit(path)}, {seq}, row_number, reason,
                case when reason is not null then {_json_of(names, "raw_")} end
         from (
             select v.*, nullif(concat_ws('; ', {problems}), '') as reason
@@ -424,7 +424,7 @@ def _flag(con: duckdb.DuckDBPyConnection, table: Table, rows_sql: str) -> None:
     raw = "to_json(struct_pack(" + ", ".join(f'"{c}" := c."{c}"' for c in table.column_names) + "))"
     con.execute(
         f"""
-        update _checked_{table.name} c set reason = b.reason, raw_record = {raw}::varchar
+        update _ingest_{table.name} c set reason = b.reason, raw_record = {raw}::varchar
         from ({rows_sql}) b where c.rowid = b.rid
         """
     )
@@ -453,9 +453,9 @@ def _flag_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
                    first_value(n) over w as first_row,
                    first_value(h) over w as first_hash
             from (select c.*, c.rowid as rid, {ROW_NUMBER} as n, hash({cols}) as h
-                  from _checked_{table.name} c join _batch_files f using (file_seq)
+                  from _ingest_{table.name} c join _batch_files f using (file_seq)
                   where c.reason is null) c
-            semi join (select {by} from (select *, hash({cols}) as h from _checked_{table.name}
+            semi join (select {by} from (select *, hash({cols}) as h from _ingest_{table.name}
                                          where reason is null)
                        group by all having count(*) > 1) d using ({by})
             window w as (partition by {by} order by rid)
@@ -476,7 +476,7 @@ def _flag_orphans(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             select c.rowid as rid,
                    'orphan foreign key: {c.name} ''' || c."{c.name}" || ''' not found in {parent}'
                    as reason
-            from _checked_{table.name} c
+            from _ingest_{table.name} c
             anti join "{parent}" p on p."{pcol}" = c."{c.name}"
             where c.reason is null and c."{c.name}" is not null
             """,
@@ -488,6 +488,7 @@ def _flag_orphans(con: duckdb.DuckDBPyConnection, table: Table) -> None:
 
 
 def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files: int) -> None:
+    """Apply the batch's valid rows: newer snapshots replace older ones of the same key."""
     t = table.name
     con.execute("create or replace temp table _superseded (rid bigint)")
     stored = row_count(con, t) > 0
@@ -504,7 +505,7 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
                 select rid from (
                     select rowid as rid,
                            row_number() over (partition by {key} order by {order}) as rank
-                    from _checked_{t} semi join (select {key} from _checked_{t}
+                    from _ingest_{t} semi join (select {key} from _ingest_{t}
                         where reason is null group by all having count(*) > 1) using ({key})
                     where reason is null
                 ) where rank > 1
@@ -515,12 +516,12 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
             con.execute(
                 f"""
                 insert into _superseded
-                select c.rowid from _checked_{t} c join "{t}" t on {key_eq}
+                select c.rowid from _ingest_{t} c join "{t}" t on {key_eq}
                 where c.reason is null
                   and coalesce(t."{v}", date '0001-01-01') > coalesce(c."{v}", date '0001-01-01')
                 """
             )
-        replace_on = key
+        replace_on = list(table.key)
     else:
         snap = ", ".join(f'"{k}"' for k in table.snapshot_key)
         if n_files > 1:
@@ -530,29 +531,35 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
                 insert into _superseded
                 select rid from (
                     select rowid as rid, file_seq, max(file_seq) over (partition by {snap}) as newest
-                    from _checked_{t} where reason is null
+                    from _ingest_{t} where reason is null
                 ) where file_seq < newest
                 """
             )
-        replace_on = snap
+        replace_on = list(table.snapshot_key)
+    if not stored:
+        # First load of this table: the staging table, less its rejected and superseded rows and
+        # its working columns, becomes the table (no second copy of every row).
+        con.execute(
+            f"delete from _ingest_{t} where reason is not null "
+            "or rowid in (select rid from _superseded)"
+        )
+        for column in ("file_seq", "row_number", "reason", "raw_record"):
+            con.execute(f"alter table _ingest_{t} drop column {column}")
+        con.execute(f'drop table "{t}"')
+        con.execute(f'alter table _ingest_{t} rename to "{t}"')
+        return
     incoming = (
-        f"select c.*, {ROW_NUMBER} as n, f.path from _checked_{t} c "
-        "join _batch_files f using (file_seq) anti join _superseded s on s.rid = c.rowid "
+        f"select c.* from _ingest_{t} c anti join _superseded s on s.rid = c.rowid "
         "where c.reason is null"
     )
-    if stored:
-        on = " and ".join(
-            f't."{k.strip(chr(34))}" = i."{k.strip(chr(34))}"' for k in replace_on.split(", ")
-        )
-        con.execute(
-            f'delete from "{t}" t using (select distinct {replace_on} from ({incoming})) i where {on}'
-        )
-    cols = ", ".join(f'c."{c}"' for c in table.column_names)
+    replace_cols = ", ".join(f'"{k}"' for k in replace_on)
+    on = " and ".join(f't."{k}" = i."{k}"' for k in replace_on)
     con.execute(
-        f"""
-        insert into "{t}" select {cols}, {batch_id}, c.path, c.n from ({incoming}) c
-        """
+        f'delete from "{t}" t using (select distinct {replace_cols} from ({incoming})) i where {on}'
     )
+    cols = ", ".join(f'c."{c}"' for c in table.column_names)
+    con.execute(f'insert into "{t}" select {cols}, c._batch_id, c._source_file from ({incoming}) c')
+    con.execute(f"drop table _ingest_{t}")
 
 
 def ingest_folder(
@@ -618,9 +625,13 @@ def _ingest_table(
 ) -> list[FileResult]:
     t0, t = time.perf_counter(), table.name
     typed_cols = ", ".join(f'"{c.name}" {c.sql_type}' for c in table.columns)
+    # The staging table has the target's columns first, so that on a table's first load it can
+    # become the target itself (see _merge). It is a table of the batch's transaction, on disk,
+    # so a large batch need not fit in memory and is gone if the batch does not commit.
     con.execute(
-        f"create or replace temp table _checked_{t} (file_seq integer, row_number bigint, "
-        f"{typed_cols}, reason varchar, raw_record varchar)"
+        f"create or replace table _ingest_{t} ({typed_cols}, _batch_id integer, "
+        "_source_file varchar, file_seq integer, row_number bigint, reason varchar, "
+        "raw_record varchar)"
     )
     con.execute(
         "create or replace temp table _rejects_batch "
@@ -631,27 +642,28 @@ def _ingest_table(
     )
     meta: dict[int, tuple[list[str], str]] = {}
     for seq, f in enumerate(files, start=1):
-        meta[seq] = READERS[f.format](
-            con, f, table, seq, lambda source, seq=seq: con.execute(_load_sql(table, seq, source))
-        )
+
+        def load(source: str, seq: int = seq, path: str = str(f.path)) -> None:
+            con.execute(_load_sql(table, seq, batch_id, path, source))
+
+        meta[seq] = READERS[f.format](con, f, table, seq, load)
         con.execute(
-            f"insert into _batch_files select ?, ?, min(rowid) from _checked_{t} where file_seq = ?",
+            f"insert into _batch_files select ?, ?, min(rowid) from _ingest_{t} where file_seq = ?",
             [seq, str(f.path), seq],
         )
         if meta[seq][0]:
             log(f"{f.path.name}: ignored columns not in the contract: {', '.join(meta[seq][0])}")
     # Rows read per file, counted before any reason is given (the conservation check compares).
-    read = _per_file(con, f"select file_seq, count(*) from _checked_{t} group by 1")
+    read = _per_file(con, f"select file_seq, count(*) from _ingest_{t} group by 1")
     rejected = _per_file(con, "select file_seq, count(*) from _rejects_batch group by 1")
 
     _flag_duplicates(con, table)
     _flag_orphans(con, table)
-    _merge(con, table, batch_id, len(files))
     con.execute(
         f"""
         insert into quarantine
         select {batch_id}, '{t}', f.path, {ROW_NUMBER}, NULL, c.reason, c.raw_record, ?
-        from _checked_{t} c join _batch_files f using (file_seq) where c.reason is not null
+        from _ingest_{t} c join _batch_files f using (file_seq) where c.reason is not null
         union all
         select {batch_id}, '{t}', f.path, NULL, r.line_number, r.reason, r.raw_line, ?
         from _rejects_batch r join _batch_files f using (file_seq)
@@ -659,8 +671,9 @@ def _ingest_table(
         [now, now],
     )
     loaded = _per_file(
-        con, f"select file_seq, count(*) from _checked_{t} where reason is null group by 1"
+        con, f"select file_seq, count(*) from _ingest_{t} where reason is null group by 1"
     )
+    _merge(con, table, batch_id, len(files))
     results = []
     for seq, f in enumerate(files, start=1):
         n_read = read.get(seq, 0) + rejected.get(seq, 0)
@@ -674,7 +687,7 @@ def _ingest_table(
         )  # fmt: skip
         results.append(FileResult(t, str(f.path), n_read, n_loaded, n_bad, encoding, ignored))
     for name in (
-        f"_checked_{t}",
+        f"_ingest_{t}",
         "_superseded",
         "_rejects_batch",
         "_rejects",

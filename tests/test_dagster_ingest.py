@@ -55,10 +55,20 @@ def test_pipeline_materializes_ingest_assets_with_passing_checks(pipeline_env):
     con = duckdb.connect(pipeline_env["HIRING_WAREHOUSE"], read_only=True)
     assert con.execute("select count(*) from quarantine").fetchall()[0][0] > 0
     # Reasons and reports are materialized in the same run, with their checks passing.
-    for asset in ("post_interview_rejections", "reason_assignments", "review_queue", "reason_rule_audit", "reports"):
+    for asset in (
+        "post_interview_rejections",
+        "reason_assignments",
+        "review_queue",
+        "reason_rule_audit",
+        "reports",
+    ):
         assert asset in mats, asset
-    for check in ("one_assignment_per_cohort_row", "reasons_in_taxonomy", "confidence_between_0_and_1",
-                  "evidence_for_every_known_reason"):
+    for check in (
+        "one_assignment_per_cohort_row",
+        "reasons_in_taxonomy",
+        "confidence_between_0_and_1",
+        "evidence_for_every_known_reason",
+    ):
         assert checks[("reason_assignments", check)] is True, check
     report_meta = mats["reports"].metadata
     assert Path(report_meta["index"].value).is_file()
@@ -97,7 +107,9 @@ def test_schedule_runs_the_whole_pipeline_daily():
     assert daily_hiring_pipeline.cron_schedule == "0 6 * * *"
     assert daily_hiring_pipeline.job_name == "hiring_pipeline"
     job = defs().resolve_job_def("hiring_pipeline")
-    assert {"ingest", "assign_reasons", "reason_rule_audit", "reports"} <= {n.name for n in job.graph.node_defs}
+    assert {"ingest", "assign_reasons", "reason_rule_audit", "reports"} <= {
+        n.name for n in job.graph.node_defs
+    }
 
 
 def test_sensor_requests_a_run_for_new_files_and_not_again(tmp_path, monkeypatch):
