@@ -14,10 +14,8 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "data" / "bench"
+from common import BENCH_DIR, ROOT, ensure_dataset
 
 PLAIN = r"""
 import sys, time, duckdb
@@ -76,23 +74,7 @@ def main() -> None:
     for n in args.sizes:
         folder = BENCH_DIR / str(n)
         t = time.perf_counter()
-        if not (folder / "applications.csv").exists():
-            subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pipelines.sample",
-                    "--applications",
-                    str(n),
-                    "--out",
-                    str(folder),
-                    "--truth",
-                    str(BENCH_DIR / f"{n}_truth.csv"),
-                ],
-                cwd=ROOT,
-                check=True,
-                capture_output=True,
-            )
+        ensure_dataset(n)
         gen = time.perf_counter() - t
         size_mb = sum(f.stat().st_size for f in folder.glob("*.csv")) / 1e6
         rows = 0

@@ -15,10 +15,8 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "data" / "bench"
+from common import BENCH_DIR, ROOT, ensure_dataset
 
 STEP = r"""
 import json, resource, sys, time
@@ -63,24 +61,7 @@ def main() -> None:
     p.add_argument("--applications", type=int, default=1_000_000)
     args = p.parse_args()
     n = args.applications
-    folder, truth = BENCH_DIR / str(n), BENCH_DIR / f"{n}_truth.csv"
-    if not (folder / "applications.csv").exists() or not truth.exists():
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pipelines.sample",
-                "--applications",
-                str(n),
-                "--out",
-                str(folder),
-                "--truth",
-                str(truth),
-            ],
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    folder, truth = ensure_dataset(n)
     db = BENCH_DIR / f"{n}_reasons.duckdb"
     for old in BENCH_DIR.glob(f"{n}_reasons.duckdb*"):
         shutil.rmtree(old) if old.is_dir() else old.unlink()

@@ -51,6 +51,17 @@ def _axis(fig: go.Figure, x: str, y: str) -> go.Figure:
     return fig
 
 
+def _count_bar(x: list, counts: list, hover: str, colour: str | list[str]) -> go.Bar:
+    """One bar per group: suppressed groups are gaps, and hover shows "<11" for them."""
+    return go.Bar(
+        x=x,
+        y=[count_value(n) for n in counts],
+        customdata=[count_text(n) for n in counts],
+        hovertemplate=hover + "<extra></extra>",
+        marker_color=colour,
+    )
+
+
 def _stacked_reasons(
     df: pl.DataFrame, dim: str, dim_label: str, order: list | None = None
 ) -> tuple[go.Figure, Table]:
@@ -277,12 +288,11 @@ def reasons(con: duckdb.DuckDBPyConnection) -> Page:
 
     bins = conf.group_by("confidence_bin").agg(pl.col("n").sum()).sort("confidence_bin")
     fig4 = go.Figure(
-        go.Bar(
-            x=[f"{b:.1f}–{b + 0.1:.1f}" for b in bins["confidence_bin"].to_list()],
-            y=[count_value(n) for n in bins["n"].to_list()],
-            customdata=[count_text(n) for n in bins["n"].to_list()],
-            hovertemplate="confidence %{x}: %{customdata}<extra></extra>",
-            marker_color="#486581",
+        _count_bar(
+            [f"{b:.1f}–{b + 0.1:.1f}" for b in bins["confidence_bin"].to_list()],
+            bins["n"].to_list(),
+            "confidence %{x}: %{customdata}",
+            "#486581",
         )
     )
     _axis(fig4, "confidence", "assignments")
@@ -388,12 +398,11 @@ def background_checks(con: duckdb.DuckDBPyConnection) -> Page:
     )
     f = findings.to_dict(as_series=False)
     fig2 = go.Figure(
-        go.Bar(
-            x=[_label(x) for x in f["finding"]],
-            y=[count_value(a) for a in f["adverse"]],
-            customdata=[count_text(a) for a in f["adverse"]],
-            hovertemplate="%{x}: %{customdata} offers ended<extra></extra>",
-            marker_color="#dc3912",
+        _count_bar(
+            [_label(x) for x in f["finding"]],
+            f["adverse"],
+            "%{x}: %{customdata} offers ended",
+            "#dc3912",
         )
     )
     _axis(fig2, "finding on the report", "checks ending in adverse action")
@@ -524,12 +533,8 @@ def background_checks(con: duckdb.DuckDBPyConnection) -> Page:
     )
     n_wrong = int(wrong["n"].sum() or 0)
     fig5 = go.Figure(
-        go.Bar(
-            x=[_label(x) for x in wrong["vendor_id"]],
-            y=[count_value(n) for n in wrong["n"]],
-            customdata=[count_text(n) for n in wrong["n"]],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-            marker_color="#3366cc",
+        _count_bar(
+            [_label(x) for x in wrong["vendor_id"]], wrong["n"], "%{x}: %{customdata}", "#3366cc"
         )
     )
     _axis(fig5, "screening vendor", "offers lost to a report later corrected")
@@ -577,12 +582,11 @@ def competition(con: duckdb.DuckDBPyConnection) -> Page:
     exp = df.group_by("experience_gap_years").agg(pl.col("n").sum()).sort("experience_gap_years")
     total = int(df["n"].sum() or 0)
     fig1 = go.Figure(
-        go.Bar(
-            x=exp["experience_gap_years"].to_list(),
-            y=[count_value(n) for n in exp["n"]],
-            customdata=[count_text(n) for n in exp["n"]],
-            hovertemplate="hire had %{x} more years: %{customdata}<extra></extra>",
-            marker_color="#3366cc",
+        _count_bar(
+            exp["experience_gap_years"].to_list(),
+            exp["n"],
+            "hire had %{x} more years: %{customdata}",
+            "#3366cc",
         )
     )
     _axis(fig1, "years more experience the hire had (capped at -5 and 15)", "competition cases")
@@ -606,12 +610,8 @@ def competition(con: duckdb.DuckDBPyConnection) -> Page:
     )
     edu = df.group_by("education_gap_levels").agg(pl.col("n").sum()).sort("education_gap_levels")
     fig2 = go.Figure(
-        go.Bar(
-            x=edu["education_gap_levels"].to_list(),
-            y=[count_value(n) for n in edu["n"]],
-            customdata=[count_text(n) for n in edu["n"]],
-            hovertemplate="%{x} levels: %{customdata}<extra></extra>",
-            marker_color="#ff9900",
+        _count_bar(
+            edu["education_gap_levels"].to_list(), edu["n"], "%{x} levels: %{customdata}", "#ff9900"
         )
     )
     _axis(fig2, "education levels the hire had above the candidate", "competition cases")
@@ -708,15 +708,7 @@ def goal_mismatch(con: duckdb.DuckDBPyConnection) -> Page:
         "stated in the notes only",
     ]
     values = [amb, settled, stated]
-    fig2 = go.Figure(
-        go.Bar(
-            x=labels,
-            y=[count_value(v) for v in values],
-            customdata=[count_text(v) for v in values],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-            marker_color="#ff9900",
-        )
-    )
+    fig2 = go.Figure(_count_bar(labels, values, "%{x}: %{customdata}", "#ff9900"))
     _axis(fig2, "which way the mismatch ran", "goal-mismatch rejections")
     way = max(zip(values, labels, strict=True))
     finding2 = (
