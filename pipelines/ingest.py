@@ -417,17 +417,16 @@ def _load_sql(table: Table, seq: int, batch_id: int, path: str, source: str) -> 
 # (preserve_insertion_order), so it is derived from the staging table's rowid instead of a
 # row_number() window, which would serialise the parallel CSV reader.
 ROW_NUMBER = "coalesce(c.row_number, c.rowid - f.first_rowid + 1)"
+ROW_NUMBER_OF_VALID = ROW_NUMBER.replace("c.rowid", "c.rid")  # over the _valid_<table> view
 
 
-def _flag(con: duckdb.DuckDBPyConnection, table: Table, rows_sql: str) -> None:
-    """Give the rows ``rows_sql`` returns (rid = staging rowid, reason) that reason."""
-    raw = "to_json(struct_pack(" + ", ".join(f'"{c}" := c."{c}"' for c in table.column_names) + "))"
-    con.execute(
-        f"""
-        update _ingest_{table.name} c set reason = b.reason, raw_record = {raw}::varchar
-        from ({rows_sql}) b where c.rowid = b.rid
-        """
-    )
+def _flag(con: duckdb.DuckDBPyConnection, rows_sql: str) -> None:
+    """Record a reason for the rows ``rows_sql`` returns (rid = staging rowid, reason).
+
+    Flags go to a small side table: updating the large staging table would make DuckDB rewrite
+    it at commit.
+    """
+    con.execute(f"insert into _flags select rid, reason from ({rows_sql})")
 
 
 def _flag_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
@@ -446,17 +445,14 @@ def _flag_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     # Only keys that occur more than once in a file are windowed: usually very few rows.
     _flag(
         con,
-        table,
         f"""
         select rid, {reason} as reason from (
             select *, row_number() over w as occurrence,
                    first_value(n) over w as first_row,
                    first_value(h) over w as first_hash
-            from (select c.*, c.rowid as rid, {ROW_NUMBER} as n, hash({cols}) as h
-                  from _ingest_{table.name} c join _batch_files f using (file_seq)
-                  where c.reason is null) c
-            semi join (select {by} from (select *, hash({cols}) as h from _ingest_{table.name}
-                                         where reason is null)
+            from (select c.*, {ROW_NUMBER_OF_VALID} as n, hash({cols}) as h
+                  from _valid_{table.name} c join _batch_files f using (file_seq)) c
+            semi join (select {by} from (select *, hash({cols}) as h from _valid_{table.name})
                        group by all having count(*) > 1) d using ({by})
             window w as (partition by {by} order by rid)
         ) where occurrence > 1
@@ -471,14 +467,13 @@ def _flag_orphans(con: duckdb.DuckDBPyConnection, table: Table) -> None:
         parent, pcol = c.references.split(".")
         _flag(
             con,
-            table,
             f"""
-            select c.rowid as rid,
+            select c.rid,
                    'orphan foreign key: {c.name} ''' || c."{c.name}" || ''' not found in {parent}'
                    as reason
-            from _ingest_{table.name} c
+            from _valid_{table.name} c
             anti join "{parent}" p on p."{pcol}" = c."{c.name}"
-            where c.reason is null and c."{c.name}" is not null
+            where c."{c.name}" is not null
             """,
         )
 
@@ -498,16 +493,14 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
         v = table.version_column
         if n_files > 1:
             # One key in several files of this batch: the newest snapshot wins.
-            order = (f'"{v}" desc nulls last, ' if v else "") + "file_seq desc, rowid desc"
+            order = (f'"{v}" desc nulls last, ' if v else "") + "file_seq desc, rid desc"
             con.execute(
                 f"""
                 insert into _superseded
                 select rid from (
-                    select rowid as rid,
-                           row_number() over (partition by {key} order by {order}) as rank
-                    from _ingest_{t} semi join (select {key} from _ingest_{t}
-                        where reason is null group by all having count(*) > 1) using ({key})
-                    where reason is null
+                    select rid, row_number() over (partition by {key} order by {order}) as rank
+                    from _valid_{t} semi join (select {key} from _valid_{t}
+                        group by all having count(*) > 1) using ({key})
                 ) where rank > 1
                 """
             )
@@ -516,9 +509,8 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
             con.execute(
                 f"""
                 insert into _superseded
-                select c.rowid from _ingest_{t} c join "{t}" t on {key_eq}
-                where c.reason is null
-                  and coalesce(t."{v}", date '0001-01-01') > coalesce(c."{v}", date '0001-01-01')
+                select c.rid from _valid_{t} c join "{t}" t on {key_eq}
+                where coalesce(t."{v}", date '0001-01-01') > coalesce(c."{v}", date '0001-01-01')
                 """
             )
         replace_on = list(table.key)
@@ -530,36 +522,22 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
                 f"""
                 insert into _superseded
                 select rid from (
-                    select rowid as rid, file_seq, max(file_seq) over (partition by {snap}) as newest
-                    from _ingest_{t} where reason is null
+                    select rid, file_seq, max(file_seq) over (partition by {snap}) as newest
+                    from _valid_{t}
                 ) where file_seq < newest
                 """
             )
         replace_on = list(table.snapshot_key)
-    if not stored:
-        # First load of this table: the staging table, less its rejected and superseded rows and
-        # its working columns, becomes the table (no second copy of every row).
-        con.execute(
-            f"delete from _ingest_{t} where reason is not null "
-            "or rowid in (select rid from _superseded)"
-        )
-        for column in ("file_seq", "row_number", "reason", "raw_record"):
-            con.execute(f"alter table _ingest_{t} drop column {column}")
-        con.execute(f'drop table "{t}"')
-        con.execute(f'alter table _ingest_{t} rename to "{t}"')
-        return
-    incoming = (
-        f"select c.* from _ingest_{t} c anti join _superseded s on s.rid = c.rowid "
-        "where c.reason is null"
-    )
+    incoming = f"select c.* from _valid_{t} c anti join _superseded s on s.rid = c.rid"
     replace_cols = ", ".join(f'"{k}"' for k in replace_on)
     on = " and ".join(f't."{k}" = i."{k}"' for k in replace_on)
-    con.execute(
-        f'delete from "{t}" t using (select distinct {replace_cols} from ({incoming})) i where {on}'
-    )
+    if stored:
+        con.execute(
+            f'delete from "{t}" t using (select distinct {replace_cols} from ({incoming})) i '
+            f"where {on}"
+        )
     cols = ", ".join(f'c."{c}"' for c in table.column_names)
     con.execute(f'insert into "{t}" select {cols}, c._batch_id, c._source_file from ({incoming}) c')
-    con.execute(f"drop table _ingest_{t}")
 
 
 def ingest_folder(
@@ -633,6 +611,11 @@ def _ingest_table(
         "_source_file varchar, file_seq integer, row_number bigint, reason varchar, "
         "raw_record varchar)"
     )
+    con.execute("create or replace temp table _flags (rid bigint, reason varchar)")
+    con.execute(
+        f"create or replace temp view _valid_{t} as select c.*, c.rowid as rid "
+        f"from _ingest_{t} c anti join _flags g on g.rid = c.rowid where c.reason is null"
+    )
     con.execute(
         "create or replace temp table _rejects_batch "
         "(file_seq integer, line_number bigint, raw_line varchar, reason varchar)"
@@ -659,20 +642,24 @@ def _ingest_table(
 
     _flag_duplicates(con, table)
     _flag_orphans(con, table)
+    # Rows flagged after typing are quarantined with their typed values (the raw text of a valid
+    # row reads the same).
+    typed_json = _json_of(table.column_names, "c.").replace('"c.', 'c."')
     con.execute(
         f"""
         insert into quarantine
         select {batch_id}, '{t}', f.path, {ROW_NUMBER}, NULL, c.reason, c.raw_record, ?
         from _ingest_{t} c join _batch_files f using (file_seq) where c.reason is not null
         union all
+        select {batch_id}, '{t}', f.path, {ROW_NUMBER}, NULL, g.reason, {typed_json}, ?
+        from _ingest_{t} c join _flags g on g.rid = c.rowid join _batch_files f using (file_seq)
+        union all
         select {batch_id}, '{t}', f.path, NULL, r.line_number, r.reason, r.raw_line, ?
         from _rejects_batch r join _batch_files f using (file_seq)
         """,
-        [now, now],
+        [now, now, now],
     )
-    loaded = _per_file(
-        con, f"select file_seq, count(*) from _ingest_{t} where reason is null group by 1"
-    )
+    loaded = _per_file(con, f"select file_seq, count(*) from _valid_{t} group by 1")
     _merge(con, table, batch_id, len(files))
     results = []
     for seq, f in enumerate(files, start=1):
@@ -686,8 +673,10 @@ def _ingest_table(
              n_read, n_loaded, n_bad, ignored, now],
         )  # fmt: skip
         results.append(FileResult(t, str(f.path), n_read, n_loaded, n_bad, encoding, ignored))
+    con.execute(f"drop view if exists _valid_{t}")
     for name in (
         f"_ingest_{t}",
+        "_flags",
         "_superseded",
         "_rejects_batch",
         "_rejects",
