@@ -45,6 +45,12 @@ def _pct(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.0%}"
 
 
+def _share(num: int, den: int, sentence: str, otherwise: str, digits: int = 0) -> str:
+    """``sentence`` with its {share} filled in, or ``otherwise`` where the share may not be shown."""
+    r = rate(num, den)
+    return sentence.format(share=f"{r:.{digits}%}") if r is not None else otherwise
+
+
 def _axis(fig: go.Figure, x: str, y: str) -> go.Figure:
     fig.update_xaxes(title_text=esc(x))
     fig.update_yaxes(title_text=esc(y))
@@ -150,7 +156,13 @@ def overview(con: duckdb.DuckDBPyConnection) -> Page:
         )
     )
     _axis(fig2, "rejection", "applications")
-    finding2 = f"{_pct(share)} of rejected applicants had interviewed well ({count_text(cohort)} of {count_text(h['rejections'])})"
+    finding2 = _share(
+        cohort,
+        h["rejections"],
+        f"{{share}} of rejected applicants had interviewed well ({count_text(cohort)} of "
+        f"{count_text(h['rejections'])})",
+        "Rejections after a successful interview (too few to state a share)",
+    )
 
     # Reason mix.
     total = sum(counts.values())
@@ -298,10 +310,12 @@ def reasons(con: duckdb.DuckDBPyConnection) -> Page:
     _axis(fig4, "confidence", "assignments")
     high = int(conf.filter(pl.col("confidence_bin") >= 0.9)["n"].sum())
     unknown = int(df.filter(pl.col("reason") == "unknown")["n"].sum())
-    finding4 = (
-        f"{rate_text(high, total)} of assignments have confidence of 0.9 or more; "
-        f"{rate_text(unknown, total)} of reasons are unknown (no evidence at all)"
-    )
+    finding4 = _share(
+        high,
+        total,
+        "{share} of assignments have confidence of 0.9 or more",
+        "Confidence of the assignments",
+    ) + _share(unknown, total, "; {share} of reasons are unknown (no evidence at all)", "")
     t4 = Table(
         ["confidence", "assignments"],
         [
@@ -504,6 +518,8 @@ def background_checks(con: duckdb.DuckDBPyConnection) -> Page:
     finding4 = (
         f"{late_rate:.0%} of resolved disputes took longer than the 30-day reinvestigation clock"
         if late_rate is not None
+        else "No resolved disputes yet"
+        if resolved == 0
         else f"Dispute resolution times ({count_text(resolved)} resolved disputes; the share over 30 days "
         "is suppressed to protect small groups)"
     )
@@ -538,7 +554,11 @@ def background_checks(con: duckdb.DuckDBPyConnection) -> Page:
         )
     )
     _axis(fig5, "screening vendor", "offers lost to a report later corrected")
-    finding5 = f"{count_text(n_wrong)} candidates who interviewed well lost the job to a report later shown to be wrong ({rate_text(n_wrong, lost_total)} of background-check rejections)"
+    finding5 = (
+        f"{count_text(n_wrong)} candidates who interviewed well lost the job to a report later "
+        "shown to be wrong"
+        + _share(n_wrong, lost_total, " ({share} of background-check rejections)", "")
+    )
     by_detail = lost.group_by("detail").agg(pl.col("n").sum()).sort("n", descending=True)
     t5 = Table(
         ["what happened to the report", "post-interview rejections"],
@@ -616,7 +636,12 @@ def competition(con: duckdb.DuckDBPyConnection) -> Page:
     )
     _axis(fig2, "education levels the hire had above the candidate", "competition cases")
     higher = int(edu.filter(pl.col("education_gap_levels") > 0)["n"].sum() or 0)
-    finding2 = f"The hire had a higher level of education in {rate_text(higher, total)} of competition cases"
+    finding2 = _share(
+        higher,
+        total,
+        "The hire had a higher level of education in {share} of competition cases",
+        "Education gap to the hire (too few competition cases to state a share)",
+    )
     return Page(
         "competition",
         "Competition",
@@ -685,10 +710,12 @@ def goal_mismatch(con: duckdb.DuckDBPyConnection) -> Page:
     settled = int(df["settled_for_growth_role"].sum() or 0)
     stated = int(df["stated_in_notes"].sum() or 0)
     total = int(df["goal_mismatch"].sum() or 0)
-    finding1 = (
-        f"{rate_text(amb, total)} of goal mismatches are ambitious candidates in roles with limited progression; "
-        f"{rate_text(settled, total)} run the other way"
-    )
+    finding1 = _share(
+        amb,
+        total,
+        "{share} of goal mismatches are ambitious candidates in roles with limited progression",
+        "Candidate goal against what the role offers (too few goal mismatches to state shares)",
+    ) + _share(settled, total, "; {share} run the other way", "")
     t1 = Table(
         ["career goal", "advancement outlook", "post-interview rejections", "goal mismatch"],
         [
@@ -758,7 +785,13 @@ def data_quality(con: duckdb.DuckDBPyConnection) -> Page:
     quarantined = sum(get.get((t, "quarantined"), 0) for t in tables)
     worst = max(tables, key=lambda t: get.get((t, "quarantined"), 0))
     finding1 = (
-        f"{rate_text(quarantined, loaded + quarantined, 1)} of input rows were quarantined, most of them in {worst}"
+        _share(
+            quarantined,
+            loaded + quarantined,
+            f"{{share}} of input rows were quarantined, most of them in {worst}",
+            f"Fewer than {SUPPRESSED[1:]} input rows were quarantined",
+            digits=1,
+        )
         if quarantined
         else "Every input row loaded: nothing was quarantined"
     )
