@@ -24,7 +24,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest import ingest_folder
-from pipelines.reasons import Rules, assign_reasons, load_rules
+from pipelines.reasons import STRUCTURED_RULES, Rules, assign_reasons, load_rules
 from pipelines.warehouse import PROJECT_ROOT
 
 EVAL_CASES = PROJECT_ROOT / "data" / "eval" / "cases.csv"
@@ -233,16 +233,16 @@ def confusion(df: pl.DataFrame) -> pl.DataFrame:
 
 
 def rule_precision(result: EvalResult) -> pl.DataFrame:
-    """For each rule: cases it fired on, and the share of those whose true reason is its reason."""
-    rules = load_rules()
-    reason_of = {r.id: r.reason for r in rules.text_rules} | {
-        "bg_adverse_action": "background_check",
-        "competition_stronger_hire": "competition",
-        "goal_ambitious_limited_role": "goal_mismatch",
-        "goal_settled_growth_role": "goal_mismatch",
-    }
+    """For each rule: cases it fired on, and the share of those whose true reason is its reason.
+
+    Cases built with records that contradict the note (``records_disagree``) test precedence,
+    not rules, so they are left out: counting them would charge the structured rules for
+    contradictions the evaluation set plants on purpose.
+    """
+    reason_of = {r.id: r.reason for r in load_rules().text_rules} | STRUCTURED_RULES
+    cases = result.joined.filter(~pl.col("records_disagree")).select("case_id", "reason")
     fired = result.text_evidence.join(
-        result.joined.select("case_id", "reason"), left_on="application_id", right_on="case_id"
+        cases, left_on="application_id", right_on="case_id"
     ).with_columns(pl.col("rule_id").replace_strict(reason_of, default=None).alias("rule_reason"))
     return (
         fired.group_by("rule_id")

@@ -29,6 +29,14 @@ NEGATION_GAP = r"(?:(?:a|an|the|any|real|major|big|obvious|such|much|further|oth
 # every rule, even those whose own wording includes a negation ("no sponsorship available").
 NOT_AN_ISSUE = r"\W+(?:\w+\W+){0,2}?(?:issues?|problems?|concerns?|factors?|reasons?|questions?)\b"
 
+# The rules of sql/reasons/reason_structured_evidence.sql, and the reason each points to.
+STRUCTURED_RULES = {
+    "bg_adverse_action": "background_check",
+    "competition_stronger_hire": "competition",
+    "goal_ambitious_limited_role": "goal_mismatch",
+    "goal_settled_growth_role": "goal_mismatch",
+}
+
 # The order SQL steps run in; each builds the table it is named after.
 STEPS = [
     "post_interview_rejections",
@@ -169,15 +177,9 @@ def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
             for r in rules.text_rules
         ],
     )
-    structured = [
-        ("bg_adverse_action", "background_check"),
-        ("competition_stronger_hire", "competition"),
-        ("goal_ambitious_limited_role", "goal_mismatch"),
-        ("goal_settled_growth_role", "goal_mismatch"),
-    ]
     con.executemany(
         "insert into reason_rules values (?, 'structured', ?, NULL, 1.0, false, NULL, NULL)",
-        [list(s) for s in structured],
+        [[rule, reason] for rule, reason in STRUCTURED_RULES.items()],
     )
     con.execute("create or replace table reason_confidence (path varchar, confidence double)")
     con.executemany(

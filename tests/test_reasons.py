@@ -361,3 +361,26 @@ def test_assignments_evidence_is_valid_json_with_the_three_keys(con, sample_copy
         assert reason == "unknown" or items
         for item in items:
             assert set(item) == {"rule", "source_field", "value_or_snippet"}
+
+
+def test_rule_audit_reports_every_rule_with_coverage_overlap_conflict_and_precision(
+    con, sample_copy
+):
+    from pipelines.evaluate import rule_precision
+    from pipelines.ingest import ingest_folder
+    from pipelines.reasons import STRUCTURED_RULES, build_rule_audit
+
+    ingest_folder(con, sample_copy)
+    assign_reasons(con)
+    build_rule_audit(con, [tuple(r) for r in rule_precision(run_eval()).iter_rows()])
+    rows = con.execute(
+        "select rule_id, kind, hits, coverage, overlap, conflict, eval_precision from reason_rule_audit"
+    ).fetchall()
+    assert {r[0] for r in rows} == {r.id for r in load_rules().text_rules} | set(STRUCTURED_RULES)
+    cohort = con.execute("select count(*) from post_interview_rejections").fetchall()[0][0]
+    for rule_id, _kind, hits, coverage, overlap, conflict, precision in rows:
+        assert 0 <= coverage <= 1 and abs(coverage - hits / cohort) < 1e-3, rule_id
+        assert hits == 0 or (0 <= overlap <= 1 and 0 <= conflict <= overlap), rule_id
+        assert precision is None or 0 <= precision <= 1
+    by_id = {r[0]: r for r in rows}
+    assert by_id["competition_stronger_hire"][2] > 0 and by_id["competition_stronger_hire"][5] > 0
