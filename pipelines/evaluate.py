@@ -24,7 +24,7 @@ import duckdb
 import polars as pl
 
 from pipelines.ingest import ingest_folder
-from pipelines.reasons import STRUCTURED_RULES, Rules, assign_reasons, load_rules
+from pipelines.reasons import Rules, assign_reasons, load_rules
 from pipelines.warehouse import PROJECT_ROOT
 
 EVAL_CASES = PROJECT_ROOT / "data" / "eval" / "cases.csv"
@@ -144,7 +144,7 @@ def write_eval_inputs(cases: pl.DataFrame, folder: Path) -> None:
 @dataclass
 class EvalResult:
     joined: pl.DataFrame  # one row per case: labels, assignment, confidence
-    text_evidence: pl.DataFrame  # application_id, rule_id (text and structured) fired
+    text_evidence: pl.DataFrame  # application_id, rule_id, rule_reason: every rule that fired
     seconds: float
 
     def subset(self, split: str | None) -> pl.DataFrame:
@@ -167,9 +167,14 @@ def run_eval(cases: pl.DataFrame | None = None, rules: Rules | None = None) -> E
             "select application_id, reason as predicted, detail as predicted_detail, "
             "confidence, decision_path from reason_assignments"
         ).pl()
+        threshold = float((rules or load_rules()).thresholds["text_model_min_probability"])
         fired = con.sql(
-            "select distinct application_id, rule_id from reason_text_evidence "
-            "union select distinct application_id, rule_id from reason_structured_evidence"
+            "select distinct e.application_id, e.rule_id, r.reason as rule_reason "
+            "from reason_text_evidence e join reason_rules r using (rule_id) where not e.negated "
+            "union select distinct application_id, rule_id, reason from reason_structured_evidence "
+            "union select application_id, 'txt_model', split_part(label, ':', 1) "
+            f"from reason_text_model where probability >= {threshold} and label <> 'unknown' "
+            "and not vetoed"
         ).pl()
         con.close()
     joined = cases.join(
@@ -239,11 +244,8 @@ def rule_precision(result: EvalResult) -> pl.DataFrame:
     not rules, so they are left out: counting them would charge the structured rules for
     contradictions the evaluation set plants on purpose.
     """
-    reason_of = {r.id: r.reason for r in load_rules().text_rules} | STRUCTURED_RULES
     cases = result.joined.filter(~pl.col("records_disagree")).select("case_id", "reason")
-    fired = result.text_evidence.join(
-        cases, left_on="application_id", right_on="case_id"
-    ).with_columns(pl.col("rule_id").replace_strict(reason_of, default=None).alias("rule_reason"))
+    fired = result.text_evidence.join(cases, left_on="application_id", right_on="case_id")
     return (
         fired.group_by("rule_id")
         .agg(
@@ -262,7 +264,7 @@ def report(result: EvalResult) -> str:
     pl.Config.set_tbl_rows(40)
     pl.Config.set_tbl_width_chars(140)
     pl.Config.set_float_precision(3)
-    for split in (None, "dev", "holdout", "blind", "blind2", "blind3"):
+    for split in (None, "dev", "holdout", "blind", "blind2", "blind3", "blind4"):
         df = result.subset(split)
         name = split or "all"
         out.append(f"== {name}: {df.height} cases")

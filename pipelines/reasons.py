@@ -43,6 +43,8 @@ STEPS = [
     "background_check_status",
     "reason_structured_evidence",
     "reason_text_evidence",
+    "reason_note_tokens",
+    "reason_text_model",
     "reason_assignments",
     "review_queue",
 ]
@@ -114,15 +116,31 @@ def _normalise_expr(rules: Rules) -> str:
 
 
 def _rule_match(rule: TextRule) -> str:
-    conds = [f"regexp_matches(clause, {_lit(rule.pattern)})"]
+    """The rule's id when its pattern matches the clause; '!' + id when the clause cancels the
+    match (a negation cue just before it, "no ... issue", or the rule's `unless`); else NULL."""
+    cancels = []
     if rule.negatable:
         negated = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")"
-        conds.append(f"not regexp_matches(clause, {_lit(negated)})")
+        cancels.append(f"regexp_matches(clause, {_lit(negated)})")
     not_an_issue = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")" + NOT_AN_ISSUE
-    conds.append(f"not regexp_matches(clause, {_lit(not_an_issue)})")
+    cancels.append(f"regexp_matches(clause, {_lit(not_an_issue)})")
     if rule.unless:
-        conds.append(f"not regexp_matches(clause, {_lit(rule.unless)})")
-    return f"case when {' and '.join(conds)} then {_lit(rule.id)} end"
+        cancels.append(f"regexp_matches(clause, {_lit(rule.unless)})")
+    return (
+        f"case when regexp_matches(clause, {_lit(rule.pattern)}) then "
+        f"case when {' or '.join(cancels)} then {_lit('!' + rule.id)} else {_lit(rule.id)} end end"
+    )
+
+
+def _model_vetoes(rules: Rules) -> str:
+    """Per reason, whether the note matches an `unless` pattern of one of that reason's rules."""
+    whens = []
+    for reason in rules.reasons:
+        vetoes = [r.unless for r in rules.text_rules if r.reason == reason and r.unless]
+        if vetoes:
+            pattern = "|".join(f"(?:{v})" for v in vetoes)
+            whens.append(f"when {_lit(reason)} then regexp_matches(n.text, {_lit(pattern)})")
+    return "case split_part(b.label, ':', 1) " + " ".join(whens) + " else false end"
 
 
 def sql_params(rules: Rules) -> dict[str, str]:
@@ -149,6 +167,8 @@ def sql_params(rules: Rules) -> dict[str, str]:
         "ats_weight_factor": str(float(th["ats_weight_factor"])),
         "conflict_margin": str(float(th["conflict_margin"])),
         "review_below_confidence": str(float(th["review_below_confidence"])),
+        "text_model_min_probability": str(float(th["text_model_min_probability"])),
+        "model_vetoes": _model_vetoes(rules),
         "rules_version": rules.version,
     }
 
@@ -181,6 +201,9 @@ def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "insert into reason_rules values (?, 'structured', ?, NULL, 1.0, false, NULL, NULL)",
         [[rule, reason] for rule, reason in STRUCTURED_RULES.items()],
     )
+    con.execute(
+        "insert into reason_rules values ('txt_model', 'model', NULL, NULL, NULL, false, NULL, NULL)"
+    )
     con.execute("create or replace table reason_confidence (path varchar, confidence double)")
     con.executemany(
         "insert into reason_confidence values (?, ?)",
@@ -208,11 +231,14 @@ def build_rule_audit(
 
 def assign_reasons(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
     """Build the cohort, the evidence, the assignments and the review queue, in one transaction."""
+    from pipelines.text_model import load_model
+
     rules = rules or load_rules()
     params = sql_params(rules)
     con.execute("begin transaction")
     try:
         register_rules(con, rules)
+        load_model(con)
         for step in STEPS:
             run_sql(con, f"reasons/{step}", **params)
         con.execute("commit")

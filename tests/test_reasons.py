@@ -376,7 +376,9 @@ def test_rule_audit_reports_every_rule_with_coverage_overlap_conflict_and_precis
     rows = con.execute(
         "select rule_id, kind, hits, coverage, overlap, conflict, eval_precision from reason_rule_audit"
     ).fetchall()
-    assert {r[0] for r in rows} == {r.id for r in load_rules().text_rules} | set(STRUCTURED_RULES)
+    assert {r[0] for r in rows} == {r.id for r in load_rules().text_rules} | set(
+        STRUCTURED_RULES
+    ) | {"txt_model"}
     cohort = con.execute("select count(*) from post_interview_rejections").fetchall()[0][0]
     for rule_id, _kind, hits, coverage, overlap, conflict, precision in rows:
         assert 0 <= coverage <= 1 and abs(coverage - hits / cohort) < 1e-3, rule_id
@@ -384,3 +386,45 @@ def test_rule_audit_reports_every_rule_with_coverage_overlap_conflict_and_precis
         assert precision is None or 0 <= precision <= 1
     by_id = {r[0]: r for r in rows}
     assert by_id["competition_stronger_hire"][2] > 0 and by_id["competition_stronger_hire"][5] > 0
+
+
+# ---- the trained text model (fallback for notes no rule understands)
+
+
+def test_trained_text_model_reads_notes_no_rule_understands():
+    headcount, pay, springboard = assign(
+        ("none", "Headcount vanished after the finance review."),
+        ("none", "His pay ask sat well past what finance approved."),
+        ("none", "Thinks of this job as a springboard to management within a year."),
+    )
+    assert (headcount["predicted"], headcount["predicted_detail"]) == (
+        "other",
+        "requisition_cancelled",
+    )
+    assert (pay["predicted"], pay["predicted_detail"]) == ("other", "compensation")
+    assert springboard["predicted"] == "goal_mismatch"
+    assert {a["decision_path"] for a in (headcount, pay, springboard)} == {"model_only"}
+
+
+def test_text_model_never_assigns_a_reason_the_note_rules_out():
+    for a in assign(
+        ("none", "Screening came back fine."), ("none", "Background check passed without issues.")
+    ):
+        assert a["predicted"] == "unknown", a["recruiter_note"]
+
+
+def test_rules_outrank_the_text_model_on_the_same_note():
+    (a,) = assign(("none", "Went with another candidate from the shortlist."))
+    assert (a["predicted"], a["decision_path"]) == ("competition", "text_only")
+
+
+def test_committed_text_model_is_what_training_produces(tmp_path):
+    from pipelines.text_model import MODEL_DIR, cross_validate, main, training_notes
+
+    main(["--out", str(tmp_path)])
+    for name in ("labels.csv", "weights.csv"):
+        assert (tmp_path / name).read_text() == (MODEL_DIR / name).read_text(), (
+            f"retrain: {name} is stale"
+        )
+    notes = training_notes().sample(fraction=1.0, shuffle=True, seed=3)
+    assert cross_validate(notes, load_rules()) >= 0.8

@@ -1,7 +1,9 @@
 -- reason_assignments: one reason per post-interview rejection, with a confidence and the
 -- evidence that decided it.
--- Precedence: an explicit statement in the recruiter note outweighs the records; the records
--- (structured evidence, in taxonomy priority) outweigh the ATS dropdown; no evidence = unknown.
+-- Precedence: an explicit statement in the recruiter note outweighs the records (a rule's reading
+-- first; where no rule understood the note, the trained text model's confident reading); the
+-- records (structured evidence, in taxonomy priority) outweigh the ATS dropdown; no evidence at
+-- all = unknown.
 create or replace table reason_assignments as
 with text_scored as (
     select e.application_id, e.source_field, e.rule_id, e.snippet, r.reason, r.detail,
@@ -15,6 +17,7 @@ with text_scored as (
     from reason_text_evidence e
     join reason_rules r using (rule_id)
     join reason_taxonomy t using (reason)
+    where not e.negated
 ),
 -- The strongest evidence for each reason, per field.
 text_by_reason as (
@@ -44,6 +47,18 @@ ats_top as (
     from text_ranked
     where source_field = 'ats_rejection_reason' and rank = 1
 ),
+model as (
+    select application_id, probability,
+           split_part(label, ':', 1) as reason,
+           nullif(split_part(label, ':', 2), '') as detail
+    from reason_text_model m
+    where probability >= {{ text_model_min_probability }} and label <> 'unknown' and not vetoed
+      -- never a reason the note itself rules out
+      and not exists (
+          select 1 from reason_text_evidence e join reason_rules r using (rule_id)
+          where e.application_id = m.application_id and e.negated
+            and r.reason = split_part(m.label, ':', 1))
+),
 structured as (
     select s.*, t.priority,
            count(*) over (partition by s.application_id) as n_structured
@@ -59,6 +74,7 @@ decided as (
         c.application_id,
         case
             when n.reason is not null then n.reason
+            when m.reason is not null then m.reason
             when s.reason is not null then s.reason
             when a.reason is not null then a.reason
             else 'unknown'
@@ -72,15 +88,26 @@ decided as (
                 then 'text_agrees_with_structured'
             when n.reason is not null and s.reason is not null then 'text_over_structured'
             when n.reason is not null then 'text_only'
+            when m.reason is not null and exists (
+                select 1 from structured x
+                where x.application_id = c.application_id and x.reason = m.reason)
+                then 'model_agrees_with_structured'
+            when m.reason is not null and s.reason is not null then 'model_over_structured'
+            when m.reason is not null then 'model_only'
             when s.reason is not null and s.n_structured > 1 then 'structured_several'
             when s.reason is not null then 'structured_' || s.reason
             when a.reason is not null then 'ats_only'
             else 'no_evidence'
         end as path,
-        n.detail as note_detail, n.rule_id as note_rule, n.snippet as note_snippet,
+        coalesce(n.detail, case when n.reason is null then m.detail end) as note_detail,
+        coalesce(n.rule_id, case when m.reason is not null then 'txt_model' end) as note_rule,
+        coalesce(n.snippet, case when m.reason is not null
+                                 then 'model reading: ' || m.reason || coalesce(':' || m.detail, '')
+                                      || ' (p=' || round(m.probability, 2) || ')' end) as note_snippet,
         a.reason as ats_reason, a.detail as ats_detail, a.rule_id as ats_rule, a.snippet as ats_snippet
     from post_interview_rejections c
     left join note_top n using (application_id)
+    left join model m using (application_id)
     left join structured_top s using (application_id)
     left join ats_top a using (application_id)
 ),

@@ -4,14 +4,17 @@
 -- how often it is cited in the evidence of an assignment, and its precision on the labelled evaluation set
 -- (reason_rule_eval, written by the audit asset from data/eval).
 create or replace table reason_rule_audit as
-with fired as (
-    select distinct application_id, rule_id from reason_text_evidence
+with fired_reason as (
+    select distinct e.application_id, e.rule_id, r.reason
+    from reason_text_evidence e join reason_rules r using (rule_id)
+    where not e.negated
     union
-    select distinct application_id, rule_id from reason_structured_evidence
-),
-fired_reason as (
-    select f.application_id, f.rule_id, r.reason
-    from fired f join reason_rules r using (rule_id)
+    select distinct application_id, rule_id, reason from reason_structured_evidence
+    union
+    -- the text model's confident readings count as its hits (its reason varies by note)
+    select application_id, 'txt_model', split_part(label, ':', 1)
+    from reason_text_model
+    where probability >= {{ text_model_min_probability }} and label <> 'unknown' and not vetoed
 ),
 per_app as (
     select application_id, count(distinct rule_id) as n_rules, count(distinct reason) as n_reasons

@@ -7,8 +7,9 @@
 -- cue ("the real issue was", "came down to"). A clause about what happened meanwhile ("by then
 -- the role was filled") is an aftermath and weighs less.
 -- The rule_matches placeholder becomes one CASE per text rule: the rule id when its pattern
--- matches the clause, no negation cue stands just before the match, and its `unless` pattern
--- is absent.
+-- matches the clause; the match is kept with negated = true when a negation cue stands just
+-- before it or its `unless` pattern is present ("background check came back clean"), so that
+-- no other reader of the note (the text model) can assign a reason the note rules out.
 create or replace table reason_text_evidence as
 with texts as (
     select application_id, 'recruiter_note' as source_field, recruiter_note as raw_text
@@ -43,11 +44,11 @@ matched as (
            starts_with(part, chr(2)) as after_contrast,
            regexp_matches(clause, '{{ decisive_cue }}') as decisive,
            regexp_matches(clause, '{{ aftermath_cue }}') as aftermath,
-           unnest(list_filter([{{ rule_matches }}], lambda r: r is not null)) as rule_id
+           unnest(list_filter([{{ rule_matches }}], lambda r: r is not null)) as hit
     from (select *, trim(replace(part, chr(2), '')) as clause from clauses)
     where clause <> ''
 )
-select application_id, source_field, clause_no, n_clauses, rule_id, after_contrast, decisive,
-       aftermath,
+select application_id, source_field, clause_no, n_clauses, ltrim(hit, '!') as rule_id,
+       starts_with(hit, '!') as negated, after_contrast, decisive, aftermath,
        left(clause, 120) as snippet
 from matched;
