@@ -42,6 +42,7 @@ STEPS = [
     "post_interview_rejections",
     "background_check_status",
     "reason_structured_evidence",
+    "reason_notes",
     "reason_text_evidence",
     "reason_note_tokens",
     "reason_text_model",

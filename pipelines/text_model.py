@@ -63,8 +63,13 @@ def note_tokens(notes: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         pl.col("application_id").cast(pl.String), pl.col("note").alias("recruiter_note")
     )
     con.register("frame", frame.to_arrow())
-    con.execute("create table post_interview_rejections as select * from frame")
-    run_sql(con, "reasons/reason_note_tokens", **sql_params(rules))
+    con.execute(
+        "create table post_interview_rejections as "
+        "select *, NULL::varchar as ats_rejection_reason from frame"
+    )
+    params = sql_params(rules)
+    run_sql(con, "reasons/reason_notes", **params)
+    run_sql(con, "reasons/reason_note_tokens", **params)
     tokens = con.sql("select application_id::bigint as row, token from reason_note_tokens").pl()
     con.close()
     return tokens
@@ -112,12 +117,15 @@ def predict(
     )
     for name, df in (("frame", frame), ("labels_df", labels), ("weights_df", weights)):
         con.register(name, df.to_arrow())
-    con.execute("create table post_interview_rejections as select * from frame")
+    con.execute(
+        "create table post_interview_rejections as "
+        "select *, NULL::varchar as ats_rejection_reason from frame"
+    )
     con.execute("create table text_model_labels as select * from labels_df")
     con.execute("create table text_model_weights as select * from weights_df")
     params = sql_params(rules)
-    run_sql(con, "reasons/reason_note_tokens", **params)
-    run_sql(con, "reasons/reason_text_model", **params)
+    for step in ("reason_notes", "reason_note_tokens", "reason_text_model"):
+        run_sql(con, f"reasons/{step}", **params)
     out = con.sql(
         "select application_id::bigint as row, label as predicted, probability from reason_text_model"
     ).pl()

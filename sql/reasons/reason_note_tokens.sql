@@ -1,11 +1,9 @@
 -- reason_note_tokens: the distinct words and word pairs of each cohort recruiter note, after the
--- rules file's normalisation. The text model is trained on exactly these tokens
+-- rules file's normalisation (reason_notes). The text model is trained on exactly these tokens
 -- (pipelines/text_model.py runs this file on its training notes).
 create or replace table reason_note_tokens as
 with notes as (
-    select application_id, {{ normalise }} as text
-    from (select application_id, recruiter_note as raw_text from post_interview_rejections)
-    where nullif(trim(raw_text), '') is not null
+    select application_id, text from reason_notes where source_field = 'recruiter_note'
 ),
 words as (
     select application_id, regexp_extract_all(text, '[a-z]+(?:''[a-z]+)?') as w from notes

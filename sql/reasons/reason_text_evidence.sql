@@ -1,7 +1,6 @@
 -- reason_text_evidence: every text rule that matched a clause of a cohort rejection's
 -- recruiter_note or ats_rejection_reason.
--- Text is lower-cased and normalised (shorthand, misspellings: the rules file's [[normalize]]),
--- then split into clauses at sentence ends and at contrast words, because "great background,
+-- Text (normalised once in reason_notes) is split into clauses at sentence ends and at contrast words, because "great background,
 -- but the finalist had six more years" carries its reason in the second clause. A clause after
 -- but / however / yet is marked: it usually states what decided; so is a clause with a decisive
 -- cue ("the real issue was", "came down to"). A clause about what happened meanwhile ("by then
@@ -11,19 +10,7 @@
 -- before it or its `unless` pattern is present ("background check came back clean"), so that
 -- no other reader of the note (the text model) can assign a reason the note rules out.
 create or replace table reason_text_evidence as
-with texts as (
-    select application_id, 'recruiter_note' as source_field, recruiter_note as raw_text
-    from post_interview_rejections
-    where nullif(trim(recruiter_note), '') is not null
-    union all
-    select application_id, 'ats_rejection_reason', ats_rejection_reason
-    from post_interview_rejections
-    where nullif(trim(ats_rejection_reason), '') is not null
-),
-normalised as (
-    select application_id, source_field, {{ normalise }} as text
-    from texts
-),
+with normalised as (select * from reason_notes),
 marked as (
     -- chr(1) ends a clause; chr(2) starts one that follows a contrast word.
     select application_id, source_field,

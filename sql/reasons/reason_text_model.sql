@@ -38,8 +38,7 @@ best as (
     qualify row_number() over (partition by application_id order by probability desc, label) = 1
 ),
 notes as (
-    select application_id, {{ normalise }} as text
-    from (select application_id, recruiter_note as raw_text from post_interview_rejections)
+    select application_id, text from reason_notes where source_field = 'recruiter_note'
 )
 -- vetoed: the note matches an `unless` pattern of a rule for the label's reason ("screening came
 -- back fine"): words a bag-of-words model cannot read as ruling the reason out.
