@@ -9,7 +9,7 @@ RUN := $(UV) run --frozen --no-sync
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PYTHONUNBUFFERED := 1
 
-.PHONY: help bootstrap run dev test lint format eval bench browser sample clean
+.PHONY: help bootstrap run dev test lint format eval model bench browser sample clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -48,6 +48,9 @@ format: bootstrap
 
 eval: bootstrap ## reason-assignment quality on the labelled evaluation set
 	$(RUN) python -m pipelines.evaluate
+
+model: bootstrap ## retrain the text model (rules/text_model_v1) after changing rules or data/eval
+	$(RUN) python -m pipelines.text_model
 
 bench: bootstrap ## ingest and reason benchmarks at 1M and 10M applications (prints numbers)
 	$(RUN) python benchmarks/bench_ingest.py --sizes 1000000 10000000
