@@ -65,6 +65,9 @@ structured as (
     from reason_structured_evidence s
     join reason_taxonomy t using (reason)
 ),
+structured_reasons as (
+    select application_id, list(distinct reason) as reasons from structured group by 1
+),
 structured_top as (
     select * from structured
     qualify row_number() over (partition by application_id order by priority) = 1
@@ -82,16 +85,10 @@ decided as (
         case
             when n.reason is not null and n.runner_up_score >= n.score - {{ conflict_margin }}
                 then 'text_conflict'
-            when n.reason is not null and exists (
-                select 1 from structured x
-                where x.application_id = c.application_id and x.reason = n.reason)
-                then 'text_agrees_with_structured'
+            when list_contains(r.reasons, n.reason) then 'text_agrees_with_structured'
             when n.reason is not null and s.reason is not null then 'text_over_structured'
             when n.reason is not null then 'text_only'
-            when m.reason is not null and exists (
-                select 1 from structured x
-                where x.application_id = c.application_id and x.reason = m.reason)
-                then 'model_agrees_with_structured'
+            when list_contains(r.reasons, m.reason) then 'model_agrees_with_structured'
             when m.reason is not null and s.reason is not null then 'model_over_structured'
             when m.reason is not null then 'model_only'
             when s.reason is not null and s.n_structured > 1 then 'structured_several'
@@ -109,6 +106,7 @@ decided as (
     left join note_top n using (application_id)
     left join model m using (application_id)
     left join structured_top s using (application_id)
+    left join structured_reasons r using (application_id)
     left join ats_top a using (application_id)
 ),
 evidence as (
