@@ -25,10 +25,12 @@ def run() -> int:
     warehouse = resolve(os.environ["HIRING_WAREHOUSE"])
     print(f"input folder : {data_dir}")
     print(f"warehouse    : {warehouse}")
-    if not data_dir.is_dir():
-        print(
-            f"error: input folder {data_dir} does not exist (set HIRING_DATA_DIR)", file=sys.stderr
-        )
+    from pipelines.ingest import IngestError, check_headers
+
+    try:
+        check_headers(data_dir)  # user mistakes get one line here, not a failed run's traceback
+    except IngestError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 2
     t0 = time.perf_counter()
     instance = (
@@ -45,10 +47,14 @@ def run() -> int:
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure and event.step_failure_data:
-                err = event.step_failure_data.error
-                msg = (err.message if err else "step failed").strip()
-                if err and err.cause and "Failure" not in err.cls_name:
-                    msg += f" ({err.cause.message.strip()})"
+                data = event.step_failure_data
+                if data.user_failure_data and data.user_failure_data.description:
+                    msg = data.user_failure_data.description  # a user mistake, said plainly
+                else:
+                    err = data.error
+                    msg = (err.message if err else "step failed").strip()
+                    if err and err.cause:
+                        msg += f" ({err.cause.message.strip()})"
                 print(f"\nerror in step {event.step_key}: {msg}", file=sys.stderr)
         return 2
     print_summary(warehouse, resolve(os.environ["HIRING_REPORTS_DIR"]), time.perf_counter() - t0)

@@ -112,6 +112,32 @@ def discover_files(data_dir: Path, contract: Contract) -> tuple[list[InputFile],
     return found, unrecognised
 
 
+def check_headers(data_dir: Path, contract: Contract | None = None) -> None:
+    """Fail fast, before any run, on the mistakes that would fail the batch: a missing folder, an
+    unreadable file, a missing required column. Reads CSV headers and Parquet schemas only (JSON
+    Lines keys are only known after reading, so those files are checked during the load)."""
+    contract = contract or load_contract()
+    files, _ = discover_files(data_dir, contract)
+    con = duckdb.connect()
+    try:
+        for f in files:
+            table = contract.table(f.table)
+            if f.format == "csv":
+                _check_columns(f.path, table, _csv_header(f.path)[0])
+            elif f.format == "parquet":
+                try:
+                    schema = con.execute(
+                        f"describe select * from read_parquet({_q(f.path)})"
+                    ).fetchall()
+                except duckdb.Error as e:
+                    raise IngestError(
+                        f"{f.path}: cannot be read as Parquet: {_first_line(e)}"
+                    ) from e
+                _check_columns(f.path, table, [str(r[0]).strip().lower() for r in schema])
+    finally:
+        con.close()
+
+
 # --------------------------------------------------------------------------------------------
 # DDL
 

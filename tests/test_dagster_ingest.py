@@ -159,6 +159,27 @@ def test_cli_user_mistake_gives_one_clear_line_and_no_traceback(pipeline_env, tm
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_cli_names_the_bad_file_and_column_without_a_traceback(pipeline_env):
+    bad = write(
+        Path(pipeline_env["HIRING_DATA_DIR"]),
+        "applications-extra.csv",
+        "application_id,applied_at\nA1,2026-01-01\n",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        cwd=PROJECT_ROOT,
+        env=pipeline_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"error: {bad}: missing required column 'job_id' for table 'applications' "
+        "(required: application_id, job_id, applied_at, outcome)"
+    )
+
+
 def test_makefile_has_the_readme_targets_and_ci_calls_make_test():
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     for target in ("run", "test", "dev", "lint", "eval", "bench", "bootstrap"):
