@@ -330,7 +330,13 @@ def reasons(con: duckdb.DuckDBPyConnection) -> Page:
         "Which job families and seniority levels lose most?",
         finding2 + ".",
         [
-            Chart(finding1, fig1, t1),
+            Chart(
+                finding1,
+                fig1,
+                t1,
+                "By the month the rejection was decided. The latest months fill in as pending "
+                "applications are decided, so a fall at the end of the chart is partly that.",
+            ),
             Chart(finding2, fig2, t2),
             Chart(finding3, fig3, t3),
             Chart(
