@@ -554,6 +554,16 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
                 """
             )
         replace_on = list(table.snapshot_key)
+    if not stored and _nothing_excluded(con, t):
+        # First load and every staged row is valid: the staging table, less its working columns,
+        # becomes the table (dropping columns and renaming rewrite nothing; a copy would write
+        # every row a second time).
+        con.execute(f"drop view _valid_{t}")
+        for column in ("file_seq", "row_number", "reason", "raw_record"):
+            con.execute(f"alter table _ingest_{t} drop column {column}")
+        con.execute(f'drop table "{t}"')
+        con.execute(f'alter table _ingest_{t} rename to "{t}"')
+        return
     incoming = f"select c.* from _valid_{t} c anti join _superseded s on s.rid = c.rid"
     replace_cols = ", ".join(f'"{k}"' for k in replace_on)
     on = " and ".join(f't."{k}" = i."{k}"' for k in replace_on)
@@ -564,6 +574,15 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, batch_id: int, n_files:
         )
     cols = ", ".join(f'c."{c}"' for c in table.column_names)
     con.execute(f'insert into "{t}" select {cols}, c._batch_id, c._source_file from ({incoming}) c')
+
+
+def _nothing_excluded(con: duckdb.DuckDBPyConnection, t: str) -> bool:
+    """No row of the staging table is rejected, flagged or superseded."""
+    return not scalar(
+        con,
+        f"select (select count(*) from _ingest_{t} where reason is not null) "
+        "+ (select count(*) from _flags) + (select count(*) from _superseded)",
+    )
 
 
 def ingest_folder(
