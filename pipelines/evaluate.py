@@ -264,7 +264,17 @@ def report(result: EvalResult) -> str:
     pl.Config.set_tbl_rows(40)
     pl.Config.set_tbl_width_chars(140)
     pl.Config.set_float_precision(3)
-    for split in (None, "dev", "holdout", "blind", "blind2", "blind3", "blind4", "blind5"):
+    for split in (
+        None,
+        "dev",
+        "holdout",
+        "blind",
+        "blind2",
+        "blind3",
+        "blind4",
+        "blind5",
+        "blind6",
+    ):
         df = result.subset(split)
         name = split or "all"
         out.append(f"== {name}: {df.height} cases")
