@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import math
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,8 +154,6 @@ class EvalResult:
 
 def run_eval(cases: pl.DataFrame | None = None, rules: Rules | None = None) -> EvalResult:
     """Ingest the cases into a throw-away warehouse and assign reasons with the real SQL."""
-    import time
-
     cases = cases if cases is not None else load_cases()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

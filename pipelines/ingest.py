@@ -123,7 +123,7 @@ def check_headers(data_dir: Path, contract: Contract | None = None) -> None:
         for f in files:
             table = contract.table(f.table)
             if f.format == "csv":
-                _check_columns(f.path, table, _csv_header(f.path)[0])
+                _check_columns(f.path, table, _csv_header(f.path))
             elif f.format == "parquet":
                 try:
                     schema = con.execute(
@@ -191,8 +191,9 @@ def _first_line(e: BaseException) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
-def _csv_header(path: Path) -> tuple[list[str], str]:
-    """Header names (trimmed, lower-cased) and the encoding to read the file with."""
+def _csv_header(path: Path) -> list[str]:
+    """Header names, trimmed and lower-cased (the header line alone decides nothing about the
+    file's encoding: that is found while reading, see _read_csv)."""
     with path.open("rb") as f:
         first = f.readline(1 << 20)
     if not first.strip():
@@ -204,7 +205,7 @@ def _csv_header(path: Path) -> tuple[list[str], str]:
     except UnicodeDecodeError:
         text = first.decode("latin-1")
     names = next(csv.reader(io.StringIO(text)), [])
-    return [n.strip().lower() for n in names], "utf-8"
+    return [n.strip().lower() for n in names]
 
 
 def _check_columns(path: Path, table: Table, names: list[str]) -> list[str]:
@@ -232,7 +233,7 @@ def _text_columns(table: Table, present: set[str], expr: Callable[[str], str]) -
 def _read_csv(
     con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, seq: int, load: Load
 ) -> tuple[list[str], str]:
-    names, encoding = _csv_header(f.path)
+    names, encoding = _csv_header(f.path), "utf-8"
     ignored = _check_columns(f.path, table, names)
     # Every header column is read as text by position; extra names get unique aliases.
     aliases = [n if n in table.column_names else f"_extra_{i}" for i, n in enumerate(names)]

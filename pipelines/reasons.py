@@ -232,7 +232,7 @@ def build_rule_audit(
 
 def assign_reasons(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
     """Build the cohort, the evidence, the assignments and the review queue, in one transaction."""
-    from pipelines.text_model import load_model
+    from pipelines.text_model import load_model  # text_model imports this module
 
     rules = rules or load_rules()
     params = sql_params(rules)

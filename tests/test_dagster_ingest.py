@@ -18,6 +18,14 @@ from pipelines.definitions import defs
 from pipelines.defs.automation import daily_hiring_pipeline, new_input_files
 
 
+def run_cli(env: dict[str, str]) -> subprocess.CompletedProcess:
+    """`python -m pipelines run`, as `make run` calls it."""
+    return subprocess.run(
+        [sys.executable, "-m", "pipelines", "run"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
 def run_job(instance=None) -> dg.ExecuteInProcessResult:
     job = defs().resolve_job_def("hiring_pipeline")
     return job.execute_in_process(
@@ -131,14 +139,7 @@ def test_sensor_requests_a_run_for_new_files_and_not_again(tmp_path, monkeypatch
 
 
 def test_cli_run_on_a_copy_of_the_sample_prints_a_summary(pipeline_env):
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines", "run"],
-        cwd=PROJECT_ROOT,
-        env=pipeline_env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    proc = run_cli(pipeline_env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert re.search(r"applications\s+[\d,]+\s+[\d,]+\s+[\d,]+", proc.stdout)
     assert pipeline_env["HIRING_WAREHOUSE"] in proc.stdout
@@ -147,14 +148,7 @@ def test_cli_run_on_a_copy_of_the_sample_prints_a_summary(pipeline_env):
 
 def test_cli_user_mistake_gives_one_clear_line_and_no_traceback(pipeline_env, tmp_path):
     env = {**pipeline_env, "HIRING_DATA_DIR": str(tmp_path / "missing")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines", "run"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_cli(env)
     assert proc.returncode == 2
     assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -165,14 +159,7 @@ def test_cli_names_the_bad_file_and_column_without_a_traceback(pipeline_env):
         "applications-extra.csv",
         "application_id,applied_at\nA1,2026-01-01\n",
     )
-    proc = subprocess.run(
-        [sys.executable, "-m", "pipelines", "run"],
-        cwd=PROJECT_ROOT,
-        env=pipeline_env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = run_cli(pipeline_env)
     assert proc.returncode == 2
     assert proc.stderr.strip() == (
         f"error: {bad}: missing required column 'job_id' for table 'applications' "
