@@ -1,7 +1,7 @@
 """``python -m pipelines run``: materialize every asset on HIRING_DATA_DIR and print a summary.
 
-User mistakes (a missing folder, an unreadable file, a missing required column) end with one
-clear message and exit code 2, not a traceback.
+User mistakes (a missing folder, an unreadable file, a missing required column, a warehouse
+built by an older version) end with one clear message and exit code 2, not a traceback.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ def run() -> int:
     warehouse = resolve(os.environ["HIRING_WAREHOUSE"])
     print(f"input folder : {data_dir}")
     print(f"warehouse    : {warehouse}")
-    from pipelines.ingest import IngestError, check_headers
+    from pipelines.ingest import IngestError, check_headers, check_warehouse
 
     try:
-        check_headers(data_dir)  # user mistakes get one line here, not a failed run's traceback
+        # User mistakes get one line here, not a failed run's traceback.
+        check_headers(data_dir)
+        check_warehouse(warehouse)
     except IngestError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -167,6 +167,18 @@ def test_cli_names_the_bad_file_and_column_without_a_traceback(pipeline_env):
     )
 
 
+def test_cli_on_a_warehouse_built_by_an_older_version_says_so_without_a_traceback(pipeline_env):
+    warehouse = Path(pipeline_env["HIRING_WAREHOUSE"])
+    warehouse.parent.mkdir(parents=True)
+    old = duckdb.connect(str(warehouse))
+    old.execute("create table ingest_log (batch_id integer, content_sha256 varchar)")
+    old.close()
+    proc = run_cli(pipeline_env)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"error: {warehouse}: table 'ingest_log' was built by another")
+    assert "make clean" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_makefile_has_the_readme_targets_and_ci_calls_make_test():
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     for target in ("run", "test", "dev", "lint", "eval", "bench", "bootstrap"):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from conftest import APPS_HEADER, PROJECT_ROOT, ingest, write
 
 from pipelines.defs.ingest.assets import CONSERVATION_SQL
@@ -15,7 +16,8 @@ from pipelines.warehouse import connect
 
 def snapshot(con) -> list:
     return con.execute(
-        "select application_id, outcome, decided_at, _batch_id from applications order by 1"
+        "select application_id, outcome, decided_at, batch_id "
+        "from applications a join ingest_log l on l.file_id = a._file_id order by 1"
     ).fetchall()
 
 
@@ -130,7 +132,17 @@ def test_conservation_check_catches_a_lost_row(con, sample_copy):
     assert len(con.execute(CONSERVATION_SQL, ["applications", "applications"]).fetchall()) == 1
 
 
-def test_a_run_killed_mid_load_leaves_the_previous_state(tmp_path, data_dir):
+# Where the loader process is SIGKILLed: after every file is staged (committed working tables,
+# before the batch transaction: killed as the first table's publishing starts), and inside the
+# batch transaction, once applications merged into their table.
+KILL_POINTS = {
+    "after_staging": ("_publish_table", "before"),
+    "mid_publish": ("_merge", "after"),
+}
+
+
+@pytest.mark.parametrize("kill_point", KILL_POINTS)
+def test_a_run_killed_mid_load_leaves_the_previous_state(tmp_path, data_dir, kill_point):
     warehouse = tmp_path / "wh.duckdb"
     write(data_dir, "applications-1.csv", APPS_HEADER + "A1,J1,2026-01-05,pending,,,,,,\n")
     con = connect(warehouse)
@@ -143,24 +155,29 @@ def test_a_run_killed_mid_load_leaves_the_previous_state(tmp_path, data_dir):
         APPS_HEADER + "A1,J1,2026-01-05,rejected,2026-02-01,,,,,\nA2,J1,2026-01-05,hired,,,,,,\n",
     )
     write(data_dir, "interviews.csv", "application_id,round,recommendation\nA1,1,yes\n")
-    # A second process loads the batch and is SIGKILLed after applications merged, before commit.
+    function, when = KILL_POINTS[kill_point]
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
         import pipelines.ingest as ing
         from pipelines.warehouse import connect
-        real = ing._merge
-        def merge_then_die(con, table, *args):
+        real = ing.{function}
+        def die_{when}(con, table, *args):
+            if "{when}" == "before":
+                os.kill(os.getpid(), signal.SIGKILL)
             real(con, table, *args)
             if table.name == "applications":
                 os.kill(os.getpid(), signal.SIGKILL)
-        ing._merge = merge_then_die
+        ing.{function} = die_{when}
         ing.ingest_folder(connect({str(warehouse)!r}), Path({str(data_dir)!r}))
     """)
     proc = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True)
-    assert proc.returncode == -9
+    assert proc.returncode == -9, proc.stderr.decode()
     con = connect(warehouse)
+    working = "select table_name from duckdb_tables() where table_name like '\\_%' escape '\\'"
+    assert ("_ingest_applications",) in con.execute(working).fetchall()  # staged, then killed
     assert (snapshot(con), con.execute("select count(*) from ingest_log").fetchall()) == before
-    # ... and the next run loads the batch properly.
+    # ... and the next run loads the batch properly, leaving no working table behind.
     ingest_folder(con, data_dir)
     assert [r[1] for r in snapshot(con)] == ["rejected", "hired"]
+    assert con.execute(working).fetchall() == []

@@ -311,6 +311,37 @@ def test_parquet_and_jsonl_inputs_load_like_csv(con, data_dir):
     ).fetchall() == [(1, "yes", 4.5), (2, "strong_yes", None)]
 
 
+def test_quarantined_rows_carry_their_row_number_in_their_own_file(con, data_dir):
+    # Rows are numbered from 1 after the header (CSV), from 1 (Parquet), or by physical line
+    # (JSON Lines, where blank and unreadable lines also count), each file on its own.
+    write(data_dir, "applications-1.csv", apps(GOOD, GOOD.replace("A1", "A2"), GOOD + "x"))
+    write(
+        data_dir,
+        "applications-2.csv",
+        apps(GOOD.replace("A1", "A3"), GOOD.replace("A1", "A4").replace("2026-01-05", "someday")),
+    )
+    pl.DataFrame(
+        {"application_id": ["A1", "A3", "A2"], "round": [1, 0, 1], "recommendation": ["yes"] * 3}
+    ).write_parquet(data_dir / "interviews.parquet")
+    write(
+        data_dir,
+        "background_checks.jsonl",
+        '{"application_id": "A1"}\n\nnot json\n{"application_id": "A9"}\n{"application_id": "A2"}\n',
+    )
+    ingest(con, data_dir)
+    rows = con.execute(
+        "select source_table, regexp_extract(source_file, '[^/]+$'), row_number, line_number, "
+        "split_part(reason, ':', 1) from quarantine order by all"
+    ).fetchall()
+    assert rows == [
+        ("applications", "applications-1.csv", 3, None, "conflicting duplicate key (application_id=A1)"),
+        ("applications", "applications-2.csv", 2, None, "bad value for applied_at"),
+        ("background_checks", "background_checks.jsonl", 4, None, "orphan foreign key"),
+        ("background_checks", "background_checks.jsonl", None, 3, "unreadable JSON line"),
+        ("interviews", "interviews.parquet", 2, None, "too small round"),
+    ]  # fmt: skip
+
+
 def test_several_files_per_table_are_one_batch(con, data_dir):
     write(data_dir, "applications-2026-05.csv", apps(GOOD))
     write(data_dir, "applications-2026-06.csv", apps(GOOD.replace("A1", "A2")))

@@ -90,7 +90,7 @@ def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: Hir
                     "rows_loaded_this_batch": loaded,
                     "rows_quarantined_this_batch": quarantined,
                     "preview": dg.MetadataValue.md(
-                        markdown_preview(con, f'select * exclude (_source_file) from "{table}"')
+                        markdown_preview(con, f'select * exclude (_file_id) from "{table}"')
                     ),
                 },
             )
