@@ -191,6 +191,19 @@ def test_exact_duplicate_row_is_recorded_not_silently_dropped(con, data_dir):
     assert quarantine_reasons(con) == ["exact duplicate of row 1 of the same file"]
 
 
+def test_interview_rows_are_duplicates_only_when_every_value_matches(con, data_dir):
+    write(data_dir, "applications.csv", apps(GOOD))
+    panel = "A1,1,2026-01-10,yes,4.5\nA1,1,2026-01-10,yes,4.0\nA1,1,2026-01-10,yes,4.5\n"
+    write(
+        data_dir,
+        "interviews.csv",
+        "application_id,round,interviewed_at,recommendation,score\n" + panel,
+    )
+    result = ingest(con, data_dir)
+    assert result.totals("interviews") == (3, 2, 1)
+    assert quarantine_reasons(con, "interviews") == ["exact duplicate of row 1 of the same file"]
+
+
 def test_same_key_with_different_content_is_a_conflict(con, data_dir):
     write(data_dir, "applications.csv", apps(GOOD, GOOD.replace("rejected", "hired")))
     ingest(con, data_dir)
