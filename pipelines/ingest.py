@@ -117,8 +117,8 @@ def discover_files(data_dir: Path, contract: Contract) -> tuple[list[InputFile],
 
 def check_headers(data_dir: Path, contract: Contract | None = None) -> None:
     """Fail fast, before any run, on the mistakes that would fail the batch: a missing folder, an
-    unreadable file, a missing required column. Reads CSV headers and Parquet schemas only (JSON
-    Lines keys are only known after reading, so those files are checked during the load)."""
+    unreadable file, a missing required column. Reads CSV headers, Parquet schemas and the keys
+    of JSON Lines objects (those are only known after parsing every line)."""
     contract = contract or load_contract()
     files, _ = discover_files(data_dir, contract)
     con = duckdb.connect()
@@ -137,6 +137,9 @@ def check_headers(data_dir: Path, contract: Contract | None = None) -> None:
                         f"{f.path}: cannot be read as Parquet: {_first_line(e)}"
                     ) from e
                 _check_columns(f.path, table, [str(r[0]).strip().lower() for r in schema])
+            elif f.format == "jsonl" and (keys := _jsonl_keys(con, f.path)):
+                # (a file without one object is not refused: its lines are quarantined)
+                _check_columns(f.path, table, sorted(keys))
     finally:
         con.close()
 
@@ -330,23 +333,35 @@ def _read_parquet(
     return ignored, "parquet"
 
 
+def _jsonl_lines(path: Path) -> str:
+    """SQL for a JSON Lines file's non-blank physical lines: line_number, line, and j, the parsed
+    object (NULL when the line is not one). \x1f never appears unescaped in valid JSON, so
+    splitting on it reads whole lines."""
+    return f"""
+        select line_number, line,
+               case when json_valid(line) and json_type(line) = 'OBJECT' then line::json end as j
+        from (select row_number() over () as line_number, line
+              from read_csv({_q(path)}, auto_detect = false, header = false,
+                            columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', quote = '',
+                            escape = '', max_line_size = {MAX_LINE_BYTES}))
+        where trim(coalesce(line, '')) <> ''
+    """
+
+
+def _jsonl_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
+    """The keys (trimmed, lower-cased) of a JSON Lines file's objects."""
+    try:
+        rows = con.execute(f"select distinct unnest(json_keys(j)) from ({_jsonl_lines(path)})")
+        return {str(r[0]).strip().lower() for r in rows.fetchall()}
+    except duckdb.Error as e:
+        raise IngestError(f"{path}: cannot be read as JSON Lines: {_first_line(e)}") from e
+
+
 def _read_jsonl(
     con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, file_id: int, load: Load
 ) -> tuple[list[str], str]:
-    # Physical lines as text (\x1f never appears unescaped in valid JSON), then parse each.
     try:
-        con.execute(
-            f"""
-            create or replace temp table _json as
-            select line_number, line,
-                   case when json_valid(line) and json_type(line) = 'OBJECT' then line::json end as j
-            from (select row_number() over () as line_number, line
-                  from read_csv({_q(f.path)}, auto_detect = false, header = false,
-                                columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', quote = '',
-                                escape = '', max_line_size = {MAX_LINE_BYTES}))
-            where trim(coalesce(line, '')) <> ''
-            """
-        )
+        con.execute(f"create or replace temp table _json as {_jsonl_lines(f.path)}")
     except duckdb.Error as e:
         raise IngestError(f"{f.path}: cannot be read as JSON Lines: {_first_line(e)}") from e
     keys = [r[0] for r in con.execute("select distinct unnest(json_keys(j)) from _json").fetchall()]

@@ -9,7 +9,7 @@ import pytest
 from conftest import APPS_HEADER, JOBS, ingest, quarantine_reasons, write
 
 from pipelines.contract import load_contract
-from pipelines.ingest import IngestError
+from pipelines.ingest import IngestError, check_headers
 
 
 def apps(*rows: str) -> str:
@@ -70,6 +70,20 @@ def test_missing_required_column_fails_the_file_naming_file_and_column(con, data
     assert str(path) in str(e.value) and "'job_id'" in str(e.value)
     # Nothing from the failed batch is kept, not even the valid jobs file.
     assert con.execute("select count(*) from jobs").fetchall() == [(0,)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "jsonl"])
+def test_header_check_before_a_run_names_file_and_missing_column_in_every_format(data_dir, fmt):
+    path = data_dir / f"applications.{fmt}"
+    if fmt == "csv":
+        write(data_dir, path.name, "application_id,applied_at,outcome\nA1,2026-01-05,hired\n")
+    elif fmt == "parquet":
+        pl.DataFrame({"application_id": ["A1"], "outcome": ["hired"]}).write_parquet(path)
+    else:
+        write(data_dir, path.name, '{"application_id": "A1"}\nnot json\n{"Outcome": "hired"}\n')
+    with pytest.raises(IngestError) as e:
+        check_headers(data_dir)
+    assert str(e.value).startswith(f"{path}: missing required column 'job_id'")
 
 
 def test_unknown_extra_columns_are_ignored_and_reported(con, data_dir):
