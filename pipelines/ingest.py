@@ -30,6 +30,7 @@ from pipelines.warehouse import row_count, scalar
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a 200 KB recruiter note must fit comfortably
+TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
 
 
 class IngestError(Exception):
@@ -408,6 +409,14 @@ def _lit(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _one_of(expr: str, values: list[str] | tuple[str, ...]) -> str:
+    """SQL that is true when ``expr`` is exactly one of ``values``. A cast to an ENUM, not IN:
+    DuckDB turns an IN list of five or more values into a join, and a join in the staging insert
+    loses the file's row order that row numbers are derived from."""
+    enum = "ENUM(" + ", ".join(_lit(v) for v in values) + ")"
+    return f"try_cast({expr} as {enum}) is not null"
+
+
 def _typed_expr(c: Column) -> str:
     # DuckDB's casts skip surrounding whitespace, so only text comparisons trim. Each expression
     # tries the common, exact case first: most values never reach lower()/regexp_replace().
@@ -419,13 +428,12 @@ def _typed_expr(c: Column) -> str:
         case "text":
             return raw
         case "enum":
-            values = ", ".join(_lit(v) for v in c.values)
             n = f"lower(trim({raw}))"
             spaced = f"regexp_replace({n}, '\\s+', '_', 'g')"  # "Strong Yes" -> strong_yes
             return (
-                f"case when {raw} in ({values}) then {raw} "
-                f"when {n} in ({values}) then {n} "
-                f"when {spaced} in ({values}) then {spaced} end"
+                f"case when {_one_of(raw, c.values)} then {raw} "
+                f"when {_one_of(n, c.values)} then {n} "
+                f"when {_one_of(spaced, c.values)} then {spaced} end"
             )
         case "date":
             return f"try_cast({raw} as date)"
@@ -438,8 +446,8 @@ def _typed_expr(c: Column) -> str:
         case "boolean":
             n = f"lower(trim({raw}))"
             return (
-                f"case when {n} in ('true','t','yes','y','1') then true "
-                f"when {n} in ('false','f','no','n','0') then false end"
+                f"case when {_one_of(n, TRUE_WORDS)} then true "
+                f"when {_one_of(n, FALSE_WORDS)} then false end"
             )
     raise ValueError(c.type)
 

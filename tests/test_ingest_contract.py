@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+import duckdb
 import polars as pl
 import pytest
 from conftest import APPS_HEADER, JOBS, ingest, quarantine_reasons, write
 
 from pipelines.contract import load_contract
-from pipelines.ingest import IngestError, check_headers
+from pipelines.ingest import IngestError, _load_sql, check_headers, ensure_tables
 
 
 def apps(*rows: str) -> str:
@@ -367,6 +368,50 @@ def test_quarantined_rows_carry_their_row_number_in_their_own_file(con, data_dir
         ("background_checks", "background_checks.jsonl", None, 3, "unreadable JSON line"),
         ("interviews", "interviews.parquet", 2, None, "too small round"),
     ]  # fmt: skip
+
+
+def test_row_numbers_hold_in_a_file_large_enough_to_be_read_in_parallel(con, data_dir):
+    # DuckDB reads a file of more than ~32 MB with several threads; staged rows must still keep
+    # the file's order, since row numbers are derived from it (an IN list of five values, planned
+    # as a join, once broke that).
+    n, dup_after = 1_600_000, [10, 900_000, 1_599_990]
+    ids = "'A' || lpad((i // 4)::varchar, 7, '0')"
+    duckdb.sql(
+        f"copy (select distinct {ids} as application_id, 'J1' as job_id, "
+        f"'2026-01-05' as applied_at, 'rejected' as outcome from range({n}) t(i) order by 1) "
+        f"to '{data_dir / 'applications.csv'}' (header)"
+    )
+    recommendations = "['strong_no', 'no', 'no_decision', 'yes', 'strong_yes']"
+    duckdb.sql(
+        f"copy (select {ids} as application_id, 1 + i % 4 as round, "
+        "date '2026-01-01' + (i % 300)::int as interviewed_at, "
+        f"{recommendations}[1 + i % 5] as recommendation, 1 + (i * 7919 % 400) / 100 as score "
+        f"from (select i, 0 as copy from range({n}) t(i) "
+        f"      union all select unnest({dup_after}), 1) order by i, copy) "
+        f"to '{data_dir / 'interviews.csv'}' (header)"
+    )
+    assert (data_dir / "interviews.csv").stat().st_size > 40_000_000
+    ingest(con, data_dir)
+    # Row k of the file (1-based, after the header) is range value k - 1, shifted by earlier copies.
+    expected = [
+        (i + 2 + j, f"exact duplicate of row {i + 1 + j} of the same file")
+        for j, i in enumerate(dup_after)
+    ]
+    assert (
+        con.execute("select row_number, reason from quarantine order by 1").fetchall() == expected
+    )
+
+
+@pytest.mark.parametrize("table", list(load_contract().tables))
+def test_staging_plan_has_no_operator_that_could_reorder_rows(con, table):
+    # The guard behind the test above, for every table: a plain scan-project-insert pipeline.
+    t = load_contract().table(table)
+    ensure_tables(con, load_contract())
+    con.execute(f'create temp table _ingest_{table} as select * from "{table}" limit 0')
+    con.execute(f"alter table _ingest_{table} add column _reject varchar")
+    source = "select " + ", ".join(f'NULL::varchar as "{c}"' for c in t.column_names)
+    plan = con.execute("explain " + _load_sql(t, 1, source)).fetchall()[0][1].upper()
+    assert "JOIN" not in plan and "GROUP" not in plan and "ORDER" not in plan, plan
 
 
 def test_several_files_per_table_are_one_batch(con, data_dir):
