@@ -688,11 +688,9 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, n_files: int) -> None:
     incoming = f"select c.* from _valid_{t} c anti join _superseded_{t} s on s.rid = c.rid"
     replace_cols = ", ".join(f'"{k}"' for k in replace_on)
     on = " and ".join(f't."{k}" = i."{k}"' for k in replace_on)
-    if stored:
-        con.execute(
-            f'delete from "{t}" t using (select distinct {replace_cols} from ({incoming})) i '
-            f"where {on}"
-        )
+    con.execute(
+        f'delete from "{t}" t using (select distinct {replace_cols} from ({incoming})) i where {on}'
+    )
     cols = ", ".join(f'c."{c}"' for c in table.column_names)
     con.execute(f'insert into "{t}" select {cols}, c._file_id from ({incoming}) c')
 
