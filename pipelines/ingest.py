@@ -349,11 +349,18 @@ def _jsonl_lines(path: Path) -> str:
     """
 
 
+def _object_keys(con: duckdb.DuckDBPyConnection, lines: str) -> list[str]:
+    """The keys, as written, of the objects in ``lines`` (a query or table with a column j)."""
+    return [
+        str(r[0])
+        for r in con.execute(f"select distinct unnest(json_keys(j)) from {lines}").fetchall()
+    ]
+
+
 def _jsonl_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     """The keys (trimmed, lower-cased) of a JSON Lines file's objects."""
     try:
-        rows = con.execute(f"select distinct unnest(json_keys(j)) from ({_jsonl_lines(path)})")
-        return {str(r[0]).strip().lower() for r in rows.fetchall()}
+        return {k.strip().lower() for k in _object_keys(con, f"({_jsonl_lines(path)})")}
     except duckdb.Error as e:
         raise IngestError(f"{path}: cannot be read as JSON Lines: {_first_line(e)}") from e
 
@@ -365,8 +372,8 @@ def _read_jsonl(
         con.execute(f"create or replace temp table _json as {_jsonl_lines(f.path)}")
     except duckdb.Error as e:
         raise IngestError(f"{f.path}: cannot be read as JSON Lines: {_first_line(e)}") from e
-    keys = [r[0] for r in con.execute("select distinct unnest(json_keys(j)) from _json").fetchall()]
-    by_lower = {str(k).strip().lower(): str(k) for k in keys}
+    keys = _object_keys(con, "_json")
+    by_lower = {k.strip().lower(): k for k in keys}
     names = sorted(by_lower)
     ignored = _check_columns(f.path, table, names) if keys else []
 
@@ -774,7 +781,7 @@ def _ingest_batch(
             )
             for table, fs in batch:
                 result.files += _publish_table(
-                    con, table, fs, staged[table.name], digests, batch_id, now, log
+                    con, table, fs, staged[table.name], file_ids, digests, batch_id, now, log
                 )
             con.execute(
                 "update ingest_batches set finished_at = ? where batch_id = ?",
@@ -800,7 +807,6 @@ def _drop_working_tables(con: duckdb.DuckDBPyConnection, contract: Contract) -> 
 
 @dataclass
 class _Staged:
-    file_ids: list[int]  # of the table's files, in load order
     meta: dict[int, tuple[list[str], str]]  # file id -> (ignored columns, encoding)
     seconds: float
 
@@ -848,7 +854,7 @@ def _stage_table(
             con.execute("rollback")
             raise
         log(f"staged {f.path.name} ({time.perf_counter() - started:.1f}s)")
-    return _Staged([file_ids[f.path] for f in files], meta, time.perf_counter() - t0)
+    return _Staged(meta, time.perf_counter() - t0)
 
 
 def _publish_table(
@@ -856,6 +862,7 @@ def _publish_table(
     table: Table,
     files: list[InputFile],
     staged: _Staged,
+    file_ids: dict[Path, int],
     digests: dict[Path, Future[str]],
     batch_id: int,
     now: datetime,
@@ -892,8 +899,7 @@ def _publish_table(
         from ({staged_rows} where c._reject is not null) c {joins}
         union all
         select {batch_id}, '{t}', f.path, {number}, NULL, g.reason, {typed_json}, ?
-        from ({staged_rows} semi join _flags_{t} g on g.rid = c.rowid) c
-             join _flags_{t} g on g.rid = c.rid {joins}
+        from ({staged_rows}) c join _flags_{t} g on g.rid = c.rid {joins}
         union all
         select {batch_id}, '{t}', f.path, NULL, r.line_number, r.reason, r.raw_line, ?
         from _rejects_{t} r join _files_{t} f using (file_id)
@@ -903,7 +909,8 @@ def _publish_table(
     loaded = _per_file(con, f"select _file_id, count(*) from _valid_{t} group by 1")
     _merge(con, table, len(files))
     results = []
-    for file_id, f in zip(staged.file_ids, files, strict=True):
+    for f in files:
+        file_id = file_ids[f.path]
         n_read = read.get(file_id, 0) + rejected.get(file_id, 0)
         n_loaded = loaded.get(file_id, 0)
         n_bad = n_read - n_loaded
