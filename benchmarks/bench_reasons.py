@@ -29,13 +29,17 @@ if step == "ingest":
     from pipelines.ingest import ingest_folder
     ingest_folder(con, Path(sys.argv[3]))
 elif step == "reasons":
-    from pipelines.reasons import assign_reasons
-    assign_reasons(con)
+    from pipelines.reasons.engine import assign_reasons
+    from pipelines.reasons.rules import load_rules
+    assign_reasons(con, load_rules())
 else:
-    from pipelines.reasons import build_rule_audit
+    from pipelines.reasons.engine import build_rule_audit
+    from pipelines.reasons.rules import load_rules
     from pipelines.reports import build_reports
-    build_rule_audit(con, [])
-    built = build_reports(con, Path(sys.argv[3]))
+    from pipelines.reports.tables import build_report_tables
+    build_rule_audit(con, [], load_rules())
+    build_report_tables(con, load_rules())
+    built = build_reports(con, Path(sys.argv[3]), load_rules())
 secs = time.perf_counter() - t
 out = {"seconds": secs, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 if step == "reasons":

@@ -11,22 +11,19 @@ import os
 import sys
 import time
 
-from pipelines.settings import apply_defaults, resolve
+import dagster as dg
+
+from pipelines.definitions import defs
+from pipelines.defs.resources import configured_paths
+from pipelines.ingest import IngestError, check_headers, check_warehouse
+from pipelines.summary import print_summary
 
 
 def run() -> int:
-    apply_defaults()
-    import dagster as dg
-
-    from pipelines.definitions import defs
-    from pipelines.summary import print_summary
-
-    data_dir = resolve(os.environ["HIRING_DATA_DIR"])
-    warehouse = resolve(os.environ["HIRING_WAREHOUSE"])
+    paths = configured_paths()
+    data_dir, warehouse = paths.data_path, paths.warehouse_path
     print(f"input folder : {data_dir}")
     print(f"warehouse    : {warehouse}")
-    from pipelines.ingest import IngestError, check_headers, check_warehouse
-
     try:
         # User mistakes get one line here, not a failed run's traceback.
         check_headers(data_dir)
@@ -59,7 +56,7 @@ def run() -> int:
                         msg += f" ({err.cause.message.strip()})"
                 print(f"\nerror in step {event.step_key}: {msg}", file=sys.stderr)
         return 2
-    print_summary(warehouse, resolve(os.environ["HIRING_REPORTS_DIR"]), time.perf_counter() - t0)
+    print_summary(warehouse, paths.reports_path, time.perf_counter() - t0)
     return 0
 
 

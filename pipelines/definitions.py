@@ -10,10 +10,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.settings import apply_defaults
-
-apply_defaults()
-
 
 @dg.definitions
 def defs() -> dg.Definitions:

@@ -24,25 +24,18 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines.eval_cases import EVAL_CASES, load_cases
 from pipelines.ingest import ingest_folder
-from pipelines.reasons import Rules, assign_reasons, load_rules
+from pipelines.reasons.engine import assign_reasons
+from pipelines.reasons.rules import Rules, load_rules
 from pipelines.warehouse import PROJECT_ROOT
 
-EVAL_CASES = PROJECT_ROOT / "data" / "eval" / "cases.csv"
-REASONS = ["competition", "background_check", "goal_mismatch", "other", "unknown"]
 DISPUTE = {
     "bgnd": (False, "none"),
     "bgcor": (True, "corrected"),
     "bgup": (True, "upheld"),
     "bgpend": (True, "pending"),
 }
-
-
-def load_cases(path: Path = EVAL_CASES) -> pl.DataFrame:
-    return pl.read_csv(path, infer_schema=False).with_columns(
-        pl.col("detail").fill_null(""),
-        pl.col("records_disagree") == "true",
-    )
 
 
 def write_eval_inputs(cases: pl.DataFrame, folder: Path) -> None:
@@ -147,6 +140,7 @@ class EvalResult:
     joined: pl.DataFrame  # one row per case: labels, assignment, confidence
     text_evidence: pl.DataFrame  # application_id, rule_id, rule_reason: every rule that fired
     seconds: float
+    rules: Rules
 
     def subset(self, split: str | None) -> pl.DataFrame:
         return self.joined if split is None else self.joined.filter(pl.col("split") == split)
@@ -155,25 +149,20 @@ class EvalResult:
 def run_eval(cases: pl.DataFrame | None = None, rules: Rules | None = None) -> EvalResult:
     """Ingest the cases into a throw-away warehouse and assign reasons with the real SQL."""
     cases = cases if cases is not None else load_cases()
+    rules = rules or load_rules()
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "input"
         write_eval_inputs(cases, folder)
         con = duckdb.connect(str(Path(tmp) / "eval.duckdb"))
         ingest_folder(con, folder)
-        assign_reasons(con, rules or load_rules())
+        assign_reasons(con, rules)
         assigned = con.sql(
             "select application_id, reason as predicted, detail as predicted_detail, "
             "confidence, decision_path from reason_assignments"
         ).pl()
-        threshold = float((rules or load_rules()).thresholds["text_model_min_probability"])
         fired = con.sql(
-            "select distinct e.application_id, e.rule_id, r.reason as rule_reason "
-            "from reason_text_evidence e join reason_rules r using (rule_id) where not e.negated "
-            "union select distinct application_id, rule_id, reason from reason_structured_evidence "
-            "union select application_id, 'txt_model', split_part(label, ':', 1) "
-            f"from reason_text_model where probability >= {threshold} and label <> 'unknown' "
-            "and not vetoed"
+            "select application_id, rule_id, reason as rule_reason from reason_rule_hits"
         ).pl()
         con.close()
     joined = cases.join(
@@ -182,12 +171,12 @@ def run_eval(cases: pl.DataFrame | None = None, rules: Rules | None = None) -> E
         pl.col("predicted").fill_null("not_in_cohort"),
         (pl.col("predicted") == pl.col("reason")).alias("correct"),
     )
-    return EvalResult(joined, fired, time.perf_counter() - t0)
+    return EvalResult(joined, fired, time.perf_counter() - t0, rules)
 
 
-def per_class(df: pl.DataFrame) -> pl.DataFrame:
+def per_class(df: pl.DataFrame, reasons: list[str]) -> pl.DataFrame:
     rows = []
-    for r in REASONS:
+    for r in reasons:
         tp = df.filter((pl.col("reason") == r) & (pl.col("predicted") == r)).height
         fp = df.filter((pl.col("reason") != r) & (pl.col("predicted") == r)).height
         fn = df.filter((pl.col("reason") == r) & (pl.col("predicted") != r)).height
@@ -198,8 +187,8 @@ def per_class(df: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows)
 
 
-def macro_f1(df: pl.DataFrame) -> float:
-    return float(per_class(df)["f1"].mean())  # type: ignore[arg-type]
+def macro_f1(df: pl.DataFrame, reasons: list[str]) -> float:
+    return float(per_class(df, reasons)["f1"].mean())  # type: ignore[arg-type]
 
 
 def expected_calibration_error(df: pl.DataFrame, bins: int = 10) -> float:
@@ -226,14 +215,18 @@ def detail_accuracy(df: pl.DataFrame) -> float:
     return float((d["predicted_detail"] == d["detail"]).mean()) if d.height else math.nan  # type: ignore[arg-type]
 
 
-def confusion(df: pl.DataFrame) -> pl.DataFrame:
-    return (
+def confusion(df: pl.DataFrame, reasons: list[str]) -> pl.DataFrame:
+    """Rows: true reason; columns: assigned reason, in taxonomy order (then anything else)."""
+    table = (
         df.group_by("reason", "predicted")
         .len()
         .pivot(on="predicted", index="reason", values="len")
         .fill_null(0)
         .sort("reason")
     )
+    assigned = [c for c in table.columns if c != "reason"]
+    order = [r for r in reasons if r in assigned] + sorted(set(assigned) - set(reasons))
+    return table.select("reason", *order)
 
 
 def rule_precision(result: EvalResult) -> pl.DataFrame:
@@ -258,34 +251,25 @@ def rule_precision(result: EvalResult) -> pl.DataFrame:
 def report(result: EvalResult) -> str:
     out = [
         f"Evaluation set: {EVAL_CASES.relative_to(PROJECT_ROOT)} ({result.joined.height} cases, "
-        f"rules {load_rules().version}, {result.seconds:.1f}s)\n"
+        f"rules {result.rules.version}, {result.seconds:.1f}s)\n"
     ]
     pl.Config.set_tbl_rows(40)
     pl.Config.set_tbl_width_chars(140)
     pl.Config.set_float_precision(3)
-    for split in (
-        None,
-        "dev",
-        "holdout",
-        "blind",
-        "blind2",
-        "blind3",
-        "blind4",
-        "blind5",
-        "blind6",
-    ):
+    reasons = result.rules.reasons
+    for split in (None, *result.joined["split"].unique(maintain_order=True)):
         df = result.subset(split)
         name = split or "all"
         out.append(f"== {name}: {df.height} cases")
-        out.append(str(per_class(df)))
+        out.append(str(per_class(df, reasons)))
         out.append(
-            f"macro-F1 {macro_f1(df):.3f} | accuracy {df['correct'].mean():.3f} | "
+            f"macro-F1 {macro_f1(df, reasons):.3f} | accuracy {df['correct'].mean():.3f} | "
             f"hard-case accuracy {hard_case_accuracy(df):.3f} | ECE {expected_calibration_error(df):.3f} | "
             f"detail accuracy (background_check, other) {detail_accuracy(df):.3f}\n"
         )
     df = result.joined
     out.append("== confusion matrix (rows: truth, columns: assigned)")
-    out.append(str(confusion(df)))
+    out.append(str(confusion(df, reasons)))
     out.append("\n== accuracy by hard-case kind")
     out.append(
         str(

@@ -1,6 +1,7 @@
-"""The small trained text model: naive Bayes over the words and word pairs of recruiter notes.
+"""Training the small text model: naive Bayes over the words and word pairs of recruiter notes.
 
-``python -m pipelines.text_model`` trains it on the sample generator's phrasings and the labelled
+A command, not part of the pipeline (which loads the committed model with
+``pipelines.reasons.model``). ``python -m pipelines.text_model`` trains it on the sample generator's phrasings and the labelled
 evaluation set, prints its cross-validated accuracy, and writes ``rules/text_model_v1/``
 (``labels.csv``: log prior and smoothing value per label; ``weights.csv``: per token and label,
 how much more likely the token is under the label than an unseen token). The warehouse scores
@@ -20,18 +21,18 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.reasons import Rules, load_rules, sql_params
-from pipelines.warehouse import PROJECT_ROOT, run_sql
+from pipelines.contract import load_contract
+from pipelines.eval_cases import load_cases
+from pipelines.reasons.model import MODEL_DIR
+from pipelines.reasons.rules import Rules, load_rules, rule_macros, sql_params
+from pipelines.sample.notes import NOTES
+from pipelines.sqlgraph import pipeline_graph
 
-MODEL_DIR = PROJECT_ROOT / "rules" / "text_model_v1"
 SMOOTHING = 0.5  # added to every token count
 
 
 def training_notes(exclude_splits: tuple[str, ...] = ()) -> pl.DataFrame:
     """(note, label) pairs: the generator's phrasings and the evaluation set's distinct notes."""
-    from pipelines.evaluate import load_cases
-    from pipelines.sample.notes import NOTES
-
     rows = [
         (
             t.replace("{gap}", "5")
@@ -56,6 +57,13 @@ def training_notes(exclude_splits: tuple[str, ...] = ()) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["note", "label"], orient="row")
 
 
+def _run_text_steps(con: duckdb.DuckDBPyConnection, rules: Rules, tables: list[str]) -> None:
+    """The warehouse's own SQL for these tables of sql/reasons, so training and scoring agree."""
+    for macro in rule_macros(rules):
+        con.execute(macro)
+    pipeline_graph().run_step(con, "reasons", sql_params(rules, load_contract()), only=tables)
+
+
 def note_tokens(notes: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """(row, token) for each note, with the warehouse's own tokenizer SQL."""
     con = duckdb.connect()
@@ -67,9 +75,7 @@ def note_tokens(notes: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         "create table post_interview_rejections as "
         "select *, NULL::varchar as ats_rejection_reason from frame"
     )
-    params = sql_params(rules)
-    run_sql(con, "reasons/reason_notes", **params)
-    run_sql(con, "reasons/reason_note_tokens", **params)
+    _run_text_steps(con, rules, ["reason_notes", "reason_note_tokens"])
     tokens = con.sql("select application_id::bigint as row, token from reason_note_tokens").pl()
     con.close()
     return tokens
@@ -123,9 +129,7 @@ def predict(
     )
     con.execute("create table text_model_labels as select * from labels_df")
     con.execute("create table text_model_weights as select * from weights_df")
-    params = sql_params(rules)
-    for step in ("reason_notes", "reason_note_tokens", "reason_text_model"):
-        run_sql(con, f"reasons/{step}", **params)
+    _run_text_steps(con, rules, ["reason_notes", "reason_note_tokens", "reason_text_model"])
     out = con.sql(
         "select application_id::bigint as row, label as predicted, probability from reason_text_model"
     ).pl()
@@ -135,15 +139,6 @@ def predict(
         .with_columns(pl.col("row").cast(pl.Int64))
         .join(out, on="row", how="left")
     )
-
-
-def load_model(con: duckdb.DuckDBPyConnection, model_dir: Path = MODEL_DIR) -> None:
-    """The committed model as warehouse tables text_model_labels and text_model_weights."""
-    for table, name in (("text_model_labels", "labels.csv"), ("text_model_weights", "weights.csv")):
-        path = str(model_dir / name).replace("'", "''")
-        con.execute(
-            f"create or replace table {table} as select * from read_csv('{path}', header = true)"
-        )
 
 
 def cross_validate(notes: pl.DataFrame, rules: Rules, folds: int = 5) -> float:

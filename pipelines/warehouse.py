@@ -6,6 +6,8 @@ Free of Dagster so that tests, benchmarks and the CLI can use it alone.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +37,17 @@ def connection_config(path: Path, memory_limit: str = DEFAULT_MEMORY_LIMIT) -> d
     }
 
 
+def quote_ident(name: str) -> str:
+    """An identifier (table or column name) quoted for SQL: the one quoting helper for names."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_literal(value: str) -> str:
+    """A string as a SQL literal, only where a value cannot be bound as a ``?`` parameter: SQL
+    generated from the project's own rules and contract files (patterns, enum lists, DDL)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def sql_text(name: str, **params: str) -> str:
     """The text of ``sql/<name>.sql`` with ``{{ param }}`` placeholders filled in.
 
@@ -55,6 +68,18 @@ def sql_text(name: str, **params: str) -> str:
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: str) -> None:
     """Run ``sql/<name>.sql`` (one or more statements)."""
     con.execute(sql_text(name, **params))
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Everything inside commits together, or (on any error or interrupt) not at all."""
+    con.execute("begin transaction")
+    try:
+        yield
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:

@@ -16,6 +16,7 @@ from conftest import PROJECT_ROOT, write
 
 from pipelines.definitions import defs
 from pipelines.defs.automation import daily_hiring_pipeline, new_input_files
+from pipelines.defs.resources import hiring_paths
 
 
 def run_cli(env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -127,13 +128,17 @@ def test_sensor_requests_a_run_for_new_files_and_not_again(tmp_path, monkeypatch
     monkeypatch.setenv("HIRING_DATA_DIR", str(folder))
     # The sensor must never touch the warehouse: point it somewhere that cannot be opened.
     monkeypatch.setenv("HIRING_WAREHOUSE", str(tmp_path / "no" / "such" / "dir" / "w.duckdb"))
-    first = new_input_files(dg.build_sensor_context())
+
+    def context(cursor=None):
+        return dg.build_sensor_context(cursor=cursor, resources={"paths": hiring_paths()})
+
+    first = new_input_files(context())
     assert len(first.run_requests) == 1 and json.loads(first.cursor).keys() == {"jobs.csv"}
-    again = new_input_files(dg.build_sensor_context(cursor=first.cursor))
+    again = new_input_files(context(first.cursor))
     assert isinstance(again, dg.SkipReason)
     time.sleep(0.01)
     write(folder, "applications-2026-07.csv", "application_id,job_id,applied_at,outcome\n")
-    third = new_input_files(dg.build_sensor_context(cursor=first.cursor))
+    third = new_input_files(context(first.cursor))
     assert third.run_requests[0].tags["files"] == "applications-2026-07.csv"
     assert not (tmp_path / "no").exists()
 

@@ -136,8 +136,8 @@ def test_conservation_check_catches_a_lost_row(con, sample_copy):
 # before the batch transaction: killed as the first table's publishing starts), and inside the
 # batch transaction, once applications merged into their table.
 KILL_POINTS = {
-    "after_staging": ("_publish_table", "before"),
-    "mid_publish": ("_merge", "after"),
+    "after_staging": ("pipelines.ingest.batch", "_publish_table", "before"),
+    "mid_publish": ("pipelines.ingest.publish", "_merge", "after"),
 }
 
 
@@ -155,11 +155,12 @@ def test_a_run_killed_mid_load_leaves_the_previous_state(tmp_path, data_dir, kil
         APPS_HEADER + "A1,J1,2026-01-05,rejected,2026-02-01,,,,,\nA2,J1,2026-01-05,hired,,,,,,\n",
     )
     write(data_dir, "interviews.csv", "application_id,round,recommendation\nA1,1,yes\n")
-    function, when = KILL_POINTS[kill_point]
+    module, function, when = KILL_POINTS[kill_point]
     script = textwrap.dedent(f"""
         import os, signal
         from pathlib import Path
-        import pipelines.ingest as ing
+        import {module} as ing
+        from pipelines.ingest import ingest_folder
         from pipelines.warehouse import connect
         real = ing.{function}
         def die_{when}(con, table, *args):
@@ -169,7 +170,7 @@ def test_a_run_killed_mid_load_leaves_the_previous_state(tmp_path, data_dir, kil
             if table.name == "applications":
                 os.kill(os.getpid(), signal.SIGKILL)
         ing.{function} = die_{when}
-        ing.ingest_folder(connect({str(warehouse)!r}), Path({str(data_dir)!r}))
+        ingest_folder(connect({str(warehouse)!r}), Path({str(data_dir)!r}))
     """)
     proc = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True)
     assert proc.returncode == -9, proc.stderr.decode()

@@ -13,8 +13,10 @@ from conftest import SAMPLE_DIR
 
 from pipelines.evaluate import rule_precision, run_eval
 from pipelines.ingest import ingest_folder
-from pipelines.reasons import assign_reasons, build_rule_audit
+from pipelines.reasons.engine import assign_reasons, build_rule_audit
+from pipelines.reasons.rules import load_rules
 from pipelines.reports import build_reports
+from pipelines.reports.tables import build_report_tables
 from pipelines.warehouse import connect
 
 CHROMIUM = "/usr/bin/chromium"
@@ -35,9 +37,10 @@ pytestmark = pytest.mark.browser
 def _build(tmp: Path, data_dir: Path) -> tuple[Path, list]:
     con = connect(tmp / "warehouse.duckdb")
     ingest_folder(con, data_dir)
-    assign_reasons(con)
-    build_rule_audit(con, [tuple(r) for r in rule_precision(run_eval()).iter_rows()])
-    built = build_reports(con, tmp / "reports")
+    assign_reasons(con, load_rules())
+    build_rule_audit(con, [tuple(r) for r in rule_precision(run_eval()).iter_rows()], load_rules())
+    build_report_tables(con, load_rules())
+    built = build_reports(con, tmp / "reports", load_rules())
     con.close()
     return tmp / "reports", built.pages
 

@@ -9,8 +9,10 @@ import pytest
 from conftest import write
 
 from pipelines.ingest import ingest_folder
-from pipelines.reasons import assign_reasons, build_rule_audit
+from pipelines.reasons.engine import assign_reasons, build_rule_audit
+from pipelines.reasons.rules import load_rules
 from pipelines.reports import build_reports
+from pipelines.reports.tables import build_report_tables
 
 
 @pytest.fixture(scope="module")
@@ -20,9 +22,10 @@ def sample_reports(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pages")
     con = duckdb.connect(str(tmp / "w.duckdb"))
     ingest_folder(con, SAMPLE_DIR)
-    assign_reasons(con)
-    build_rule_audit(con, [])
-    built = build_reports(con, tmp / "reports")
+    assign_reasons(con, load_rules())
+    build_rule_audit(con, [], load_rules())
+    build_report_tables(con, load_rules())
+    built = build_reports(con, tmp / "reports", load_rules())
     yield con, {p.slug: p for p in built.pages}
     con.close()
 
@@ -75,9 +78,10 @@ def test_a_warehouse_with_no_cohort_still_gets_every_page(tmp_path):
     write(tmp_path / "in", "jobs.csv", "job_id\nJ1\n")
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     ingest_folder(con, tmp_path / "in")
-    assign_reasons(con)
-    build_rule_audit(con, [])
-    built = build_reports(con, tmp_path / "reports")
+    assign_reasons(con, load_rules())
+    build_rule_audit(con, [], load_rules())
+    build_report_tables(con, load_rules())
+    built = build_reports(con, tmp_path / "reports", load_rules())
     assert len(built.paths) == 7 and all(p.is_file() for p in built.paths)
     overview = next(p for p in built.pages if p.slug == "overview")
     assert overview.charts[2].finding == "No post-interview rejections in the data"

@@ -5,14 +5,13 @@ DuckDB file, which has a single writer.
 """
 
 import json
-import os
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.contract import load_contract
-from pipelines.ingest import table_for_file
-from pipelines.settings import apply_defaults, resolve
+from pipelines.defs.resources import HiringPaths
+from pipelines.ingest import discover_files
 
 hiring_pipeline = dg.define_asset_job(
     "hiring_pipeline",
@@ -31,16 +30,11 @@ daily_hiring_pipeline = dg.ScheduleDefinition(
 
 
 def input_fingerprint(data_dir: Path) -> dict[str, list[float]]:
-    """Name → [size, mtime] of every contract input file in the folder."""
-    contract = load_contract()
+    """Name → [size, mtime] of every input file the ingest would read (the ingest's own discovery)."""
     if not data_dir.is_dir():
         return {}
-    out = {}
-    for p in sorted(data_dir.iterdir()):
-        if p.is_file() and table_for_file(p.name, contract):
-            st = p.stat()
-            out[p.name] = [st.st_size, st.st_mtime]
-    return out
+    files, _ = discover_files(data_dir, load_contract())
+    return {f.path.name: [f.size, f.mtime] for f in files}
 
 
 @dg.sensor(
@@ -49,9 +43,10 @@ def input_fingerprint(data_dir: Path) -> dict[str, list[float]]:
     default_status=dg.DefaultSensorStatus.STOPPED,
     description="Starts the pipeline when files in HIRING_DATA_DIR are added or change.",
 )
-def new_input_files(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-    apply_defaults()
-    data_dir = resolve(os.environ["HIRING_DATA_DIR"])
+def new_input_files(
+    context: dg.SensorEvaluationContext, paths: HiringPaths
+) -> dg.SensorResult | dg.SkipReason:
+    data_dir = paths.data_path
     current = input_fingerprint(data_dir)
     previous = json.loads(context.cursor) if context.cursor else {}
     changed = sorted(name for name, fp in current.items() if previous.get(name) != fp)

@@ -1,5 +1,11 @@
-"""Resources, configured from environment variables (defaults in ``pipelines.settings``)."""
+"""Resources, configured from environment variables: the one place that reads the environment.
 
+Each variable that is set becomes a ``dg.EnvVar`` (so the UI shows where a value came from); an
+unset one leaves the resource's default, an absolute path inside the project. The command line
+(``python -m pipelines``) and the sensor get their paths from these resources too.
+"""
+
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -7,48 +13,97 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
+from pydantic import PrivateAttr
 
-from pipelines.settings import apply_defaults, resolve
-from pipelines.warehouse import DEFAULT_MEMORY_LIMIT
+from pipelines.contract import Contract, load_contract
+from pipelines.reasons.rules import RULES_FILE, Rules, load_rules
+from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, PROJECT_ROOT, connect
+
+# variable → (resource field, default)
+ENVIRONMENT = {
+    "HIRING_DATA_DIR": ("data_dir", PROJECT_ROOT / "data" / "sample"),
+    "HIRING_WAREHOUSE": ("warehouse", PROJECT_ROOT / "data" / "warehouse.duckdb"),
+    "HIRING_REPORTS_DIR": ("reports_dir", PROJECT_ROOT / "reports"),
+}
 
 
-class WarehouseResource(DuckDBResource):
-    """DuckDBResource that creates the warehouse's folder first (a fresh clone has no data/ files)."""
-
-    @contextmanager
-    def get_connection(self) -> Iterator[DuckDBPyConnection]:
-        resolve(self.database).parent.mkdir(parents=True, exist_ok=True)
-        with super().get_connection() as con:
-            yield con
+def resolve(path: str) -> Path:
+    """A configured path; relative ones are relative to the directory the command runs in."""
+    return Path(path).expanduser().resolve()
 
 
 class HiringPaths(dg.ConfigurableResource):
-    """The input folder and the reports folder."""
+    """The input folder, the warehouse file and the reports folder."""
 
-    data_dir: str
-    reports_dir: str
+    data_dir: str = str(ENVIRONMENT["HIRING_DATA_DIR"][1])
+    warehouse: str = str(ENVIRONMENT["HIRING_WAREHOUSE"][1])
+    reports_dir: str = str(ENVIRONMENT["HIRING_REPORTS_DIR"][1])
 
     @property
     def data_path(self) -> Path:
         return resolve(self.data_dir)
 
     @property
+    def warehouse_path(self) -> Path:
+        return resolve(self.warehouse)
+
+    @property
     def reports_path(self) -> Path:
         return resolve(self.reports_dir)
 
 
+class WarehouseResource(DuckDBResource):
+    """DuckDBResource opened the project's way (``pipelines.warehouse.connect``): the folder is
+    created first (a fresh clone has no data/ files), a spill folder sits beside the file, and the
+    memory limit is the project's unless ``connection_config`` sets one."""
+
+    @contextmanager
+    def get_connection(self) -> Iterator[DuckDBPyConnection]:
+        limit = str(self.connection_config.get("memory_limit", DEFAULT_MEMORY_LIMIT))
+        con = connect(resolve(self.database), limit)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+class ReasonRules(dg.ConfigurableResource):
+    """The reason rules and the data contract, loaded once per run and passed down."""
+
+    rules_file: str = str(RULES_FILE)
+    _rules: Rules = PrivateAttr()
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        self._rules = load_rules(Path(self.rules_file))
+
+    @property
+    def rules(self) -> Rules:
+        return self._rules
+
+    @property
+    def contract(self) -> Contract:
+        return load_contract()
+
+
+def hiring_paths() -> HiringPaths:
+    """The paths resource, from the environment."""
+    return HiringPaths(
+        **{field: dg.EnvVar(var) for var, (field, _) in ENVIRONMENT.items() if os.environ.get(var)}
+    )
+
+
+def configured_paths() -> HiringPaths:
+    """The paths resource with its environment variables resolved, for code outside a run."""
+    return hiring_paths().process_config_and_initialize()
+
+
 @dg.definitions
 def resources() -> dg.Definitions:
-    apply_defaults()
+    paths = hiring_paths()
     return dg.Definitions(
         resources={
-            "duckdb": WarehouseResource(
-                database=dg.EnvVar("HIRING_WAREHOUSE"),
-                connection_config={"memory_limit": DEFAULT_MEMORY_LIMIT},
-            ),
-            "paths": HiringPaths(
-                data_dir=dg.EnvVar("HIRING_DATA_DIR"),
-                reports_dir=dg.EnvVar("HIRING_REPORTS_DIR"),
-            ),
+            "duckdb": WarehouseResource(database=paths.warehouse),
+            "paths": paths,
+            "reason_rules": ReasonRules(),
         }
     )

@@ -1,4 +1,5 @@
-"""Writing the report site: pages, chart tables, CSV downloads, one local plotly.min.js.
+"""Rendering the report site: pages, chart tables, CSV downloads. ``render_site`` returns every
+file's text and writes nothing; the caller writes the files and one local plotly.min.js.
 
 Every string from data passes through ``esc`` before it reaches HTML; every CSV cell through
 ``csv_cell``. Charts are rendered by Plotly without its library inlined; each page loads the one
@@ -10,11 +11,8 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
 from pipelines.reports.privacy import MIN_GROUP, csv_cell, esc
 
@@ -61,10 +59,17 @@ class Table:
 
 @dataclass
 class Chart:
+    """One chart of a page. Making the Chart finishes its figure (the site's template, margins
+    and height; a note if nothing may be drawn), so build the figure completely first: rendering
+    then only reads it."""
+
     finding: str  # the title: what the chart shows, in words computed from the data
     figure: go.Figure
     table: Table
     note: str = ""
+
+    def __post_init__(self) -> None:
+        _finish_figure(self.figure)
 
 
 @dataclass
@@ -113,7 +118,8 @@ def _has_values(fig: go.Figure) -> bool:
     return False
 
 
-def _figure_html(fig: go.Figure, div_id: str) -> str:
+def _finish_figure(fig: go.Figure) -> None:
+    """The site's look for every chart, and a note where suppression left nothing to draw."""
     if not _has_values(fig):
         fig.add_annotation(
             text=f"Every group here has fewer than {MIN_GROUP} people, so nothing is drawn.",
@@ -127,6 +133,9 @@ def _figure_html(fig: go.Figure, div_id: str) -> str:
     fig.update_layout(
         template="plotly_white", margin={"t": 30, "l": 70, "r": 30, "b": 60}, height=420
     )
+
+
+def _figure_html(fig: go.Figure, div_id: str) -> str:
     return fig.to_html(
         full_html=False,
         include_plotlyjs=False,
@@ -142,21 +151,24 @@ def _headline(items: list[tuple[str, str]]) -> str:
     return f'<div class="headline">{cells}</div>'
 
 
-def render_page(page: Page, pages: list[Page], data_dir: Path, generated: str) -> str:
+def csv_name(page: Page, chart_number: int) -> str:
+    """The CSV download of a page's chart (numbered from 1), in the site's ``data`` folder."""
+    return f"{page.slug}-{chart_number}.csv"
+
+
+def render_page(page: Page, pages: list[Page], generated: str) -> str:
     parts = [
         f"<h1>{esc(page.title)}</h1>",
         f'<p class="note">{esc(page.question)}</p>',
         _headline(page.headline),
     ]
     for i, chart in enumerate(page.charts, start=1):
-        csv_name = f"{page.slug}-{i}.csv"
-        (data_dir / csv_name).write_text(chart.table.csv(), encoding="utf-8")
         parts += [
             f'<section id="chart-{i}"><h2>{esc(chart.finding)}</h2>',
             f'<div class="chart">{_figure_html(chart.figure, f"{page.slug}-chart-{i}")}</div>',
             f'<p class="note">{esc(chart.note)}</p>' if chart.note else "",
             f"<details><summary>The numbers behind this chart "
-            f'(<a href="data/{csv_name}" download>download CSV</a>)</summary>'
+            f'(<a href="data/{csv_name(page, i)}" download>download CSV</a>)</summary>'
             f"{chart.table.html()}</details></section>",
         ]
     parts.append(
@@ -180,23 +192,14 @@ def render_index(pages: list[Page], headline: list[tuple[str, str]], generated: 
     return _document("Index", _nav(pages, "index"), body, with_plotly=False)
 
 
-def write_site(pages: list[Page], headline: list[tuple[str, str]], out_dir: Path) -> list[Path]:
-    """Write every page, the index, the CSV files and plotly.min.js; return the page paths."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    data_dir = out_dir / "data"
-    data_dir.mkdir(exist_ok=True)
-    for old in data_dir.glob("*.csv"):
-        old.unlink()
-    js = out_dir / PLOTLY_JS
-    content = get_plotlyjs()
-    if not js.exists() or js.stat().st_size != len(content.encode("utf-8")):
-        js.write_text(content, encoding="utf-8")
-    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    written = []
+def render_site(
+    pages: list[Page], headline: list[tuple[str, str]], generated: str
+) -> dict[str, str]:
+    """Every file of the site but plotly.min.js: relative path → text (the index, each page and
+    ``data/<page>-<n>.csv`` for each chart)."""
+    files = {"index.html": render_index(pages, headline, generated)}
     for page in pages:
-        path = out_dir / page.file_name
-        path.write_text(render_page(page, pages, data_dir, generated), encoding="utf-8")
-        written.append(path)
-    index = out_dir / "index.html"
-    index.write_text(render_index(pages, headline, generated), encoding="utf-8")
-    return [index, *written]
+        files[page.file_name] = render_page(page, pages, generated)
+        for i, chart in enumerate(page.charts, start=1):
+            files[f"data/{csv_name(page, i)}"] = chart.table.csv()
+    return files

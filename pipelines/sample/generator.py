@@ -3,6 +3,9 @@
 Every column is drawn as a whole numpy array; polars assembles and writes the tables. The
 ground truth (why each post-interview rejection really happened) is written to a separate file,
 outside the input folder, so the pipeline never sees it.
+
+Long because ``generate`` draws every table from one seeded random stream: moving or splitting a
+draw changes every value after it (and so the committed sample), so the draws stay in one place.
 """
 
 from __future__ import annotations

@@ -145,7 +145,7 @@ select
     k.confidence,
     d.path as decision_path,
     coalesce(to_json(ev.items), '[]'::json) as evidence,
-    '{{ rules_version }}' as rules_version
+    {{ rules_version }} as rules_version
 from decided d
 left join background_check_status b using (application_id)
 left join reason_confidence k on k.path = d.path

@@ -11,5 +11,5 @@ with texts as (
     from post_interview_rejections
     where nullif(trim(ats_rejection_reason), '') is not null
 )
-select application_id, source_field, {{ normalise }} as text
+select application_id, source_field, normalise_note(raw_text) as text
 from texts;

@@ -5,18 +5,20 @@
 -- but / however / yet is marked: it usually states what decided; so is a clause with a decisive
 -- cue ("the real issue was", "came down to"). A clause about what happened meanwhile ("by then
 -- the role was filled") is an aftermath and weighs less.
--- The rule_matches placeholder becomes one CASE per text rule: the rule id when its pattern
--- matches the clause; the match is kept with negated = true when a negation cue stands just
--- before it or its `unless` pattern is present ("background check came back clean"), so that
--- no other reader of the note (the text model) can assign a reason the note rules out.
+-- text_rule_hits(clause) (a macro generated from the rules file's [[text_rules]] by
+-- pipelines/reasons/rules.py) lists the ids of the rules whose pattern matches the clause; a match
+-- is kept with negated = true ('!' + id) when a negation cue stands just before it or its `unless`
+-- pattern is present ("background check came back clean"), so that no other reader of the note
+-- (the text model) can assign a reason the note rules out. Each rule's reason, detail and weight
+-- are in the reason_rules table.
 create or replace table reason_text_evidence as
 with normalised as (select * from reason_notes),
 marked as (
     -- chr(1) ends a clause; chr(2) starts one that follows a contrast word.
     select application_id, source_field,
            regexp_replace(
-               regexp_replace(text, '{{ contrast_words }}', chr(1) || chr(2), 'g'),
-               '{{ clause_breaks }}', chr(1), 'g') as text
+               regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
+               {{ clause_breaks }}, chr(1), 'g') as text
     from normalised
 ),
 clauses as (
@@ -29,9 +31,9 @@ clauses as (
 matched as (
     select application_id, source_field, clause_no, n_clauses, clause,
            starts_with(part, chr(2)) as after_contrast,
-           regexp_matches(clause, '{{ decisive_cue }}') as decisive,
-           regexp_matches(clause, '{{ aftermath_cue }}') as aftermath,
-           unnest(list_filter([{{ rule_matches }}], lambda r: r is not null)) as hit
+           regexp_matches(clause, {{ decisive_cue }}) as decisive,
+           regexp_matches(clause, {{ aftermath_cue }}) as aftermath,
+           unnest(text_rule_hits(clause)) as hit
     from (select *, trim(replace(part, chr(2), '')) as clause from clauses)
     where clause <> ''
 )

@@ -42,5 +42,5 @@ notes as (
 )
 -- vetoed: the note matches an `unless` pattern of a rule for the label's reason ("screening came
 -- back fine"): words a bag-of-words model cannot read as ruling the reason out.
-select b.application_id, b.label, b.probability, {{ model_vetoes }} as vetoed
+select b.application_id, b.label, b.probability, model_vetoed(split_part(b.label, ':', 1), n.text) as vetoed
 from best b join notes n using (application_id);

@@ -1,22 +1,10 @@
 """Asset checks on the ingested tables, generated from the data contract."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from pipelines.contract import Table, load_contract
-from pipelines.ingest_checks import accepted_values_sql, foreign_key_sql, key_unique_sql
-
-
-def _check(table: Table, name: str, sql: str, description: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=table.name, name=name, description=description)
-    def _run(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as con:
-            rows = con.execute(sql).fetchall()
-        return dg.AssetCheckResult(
-            passed=not rows, metadata={"violations": len(rows), "examples": str(rows[:5])}
-        )
-
-    return _run
+from pipelines.contract import load_contract
+from pipelines.defs.sql_assets import sql_check
+from pipelines.ingest.checks import accepted_values_sql, foreign_key_sql, key_unique_sql
 
 
 def build_checks() -> list[dg.AssetChecksDefinition]:
@@ -24,14 +12,21 @@ def build_checks() -> list[dg.AssetChecksDefinition]:
     for t in load_contract().tables.values():
         if t.key:
             checks.append(
-                _check(t, "key_unique", key_unique_sql(t), f"{', '.join(t.key)} is unique.")
+                sql_check(t.name, "key_unique", f"{', '.join(t.key)} is unique.", key_unique_sql(t))
             )
         if any(c.references for c in t.columns):
             checks.append(
-                _check(t, "foreign_keys", foreign_key_sql(t), "Every reference has its parent row.")
+                sql_check(
+                    t.name,
+                    "foreign_keys",
+                    "Every reference has its parent row.",
+                    foreign_key_sql(t),
+                )
             )
         checks.append(
-            _check(t, "accepted_values", accepted_values_sql(t), "Enums, ranges, required values.")
+            sql_check(
+                t.name, "accepted_values", "Enums, ranges, required values.", accepted_values_sql(t)
+            )
         )
     return checks
 

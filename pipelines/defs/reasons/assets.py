@@ -1,60 +1,39 @@
-"""Reasons: the post-interview rejection cohort, its evidence, one reason each, and the audit."""
+"""Reasons: the post-interview rejection cohort, its evidence, one reason each, and the audit.
+
+One asset per table. The tables of ``sql/reasons`` (and the rules and model tables they read)
+are one multi-asset because they are committed in one transaction; their dependencies come from
+the SQL itself (``pipelines.sqlgraph``).
+"""
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from pipelines.defs.resources import ReasonRules
+from pipelines.defs.sql_assets import loaded_specs, table_specs
 from pipelines.evaluate import rule_precision, run_eval
-from pipelines.reasons import assign_reasons, build_rule_audit, load_rules
+from pipelines.reasons.engine import assign_reasons, build_rule_audit
+from pipelines.reasons.model import MODEL_TABLES
+from pipelines.reasons.rules import AUDIT_INPUT_TABLES, RULE_TABLES
+from pipelines.sqlgraph import pipeline_graph
 from pipelines.warehouse import markdown_preview, row_count, scalar
 
 GROUP = "reasons"
-INGESTED = ["jobs", "applications", "interviews", "background_checks"]
-
-
-def _specs() -> list[dg.AssetSpec]:
-    return [
-        dg.AssetSpec(
-            "post_interview_rejections",
-            deps=INGESTED,
-            group_name=GROUP,
-            kinds={"duckdb"},
-            description="Applications rejected although every last-round recommendation was a yes "
-            "(rules/reasons_v1.toml [cohort]).",
-        ),
-        dg.AssetSpec(
-            "reason_evidence",
-            deps=["post_interview_rejections"],
-            group_name=GROUP,
-            kinds={"duckdb"},
-            description="Structured evidence (records) and text evidence (note clauses matched by "
-            "rules) per cohort application: tables reason_structured_evidence, "
-            "reason_text_evidence, background_check_status.",
-        ),
-        dg.AssetSpec(
-            "reason_assignments",
-            deps=["reason_evidence"],
-            group_name=GROUP,
-            kinds={"duckdb"},
-            description="One reason per cohort application, with detail, calibrated confidence, "
-            "the evidence that decided it and the rules version.",
-        ),
-        dg.AssetSpec(
-            "review_queue",
-            deps=["reason_assignments"],
-            group_name=GROUP,
-            kinds={"duckdb"},
-            description="Low-confidence and conflicting assignments for a person to review.",
-        ),
-    ]
+GRAPH = pipeline_graph()
 
 
 @dg.multi_asset(
-    specs=_specs(), name="assign_reasons", description="Run sql/reasons in one transaction."
+    specs=loaded_specs({**RULE_TABLES, **MODEL_TABLES}, GROUP)
+    + table_specs(GRAPH.step("reasons"), GROUP),
+    name="assign_reasons",
+    description="Load the rules and text model, then run sql/reasons in dependency order, in one "
+    "transaction.",
 )
-def assign_reasons_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResource):  # noqa: ANN201
-    rules = load_rules()
+def assign_reasons_asset(  # noqa: ANN201
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, reason_rules: ReasonRules
+):
+    rules = reason_rules.rules
     with duckdb.get_connection() as con:
-        assign_reasons(con, rules)
+        built = assign_reasons(con, rules, reason_rules.contract)
         cohort = row_count(con, "post_interview_rejections")
         rejections = int(
             scalar(con, "select count(*) from applications where outcome = 'rejected'")
@@ -63,25 +42,12 @@ def assign_reasons_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResour
         context.log.info(
             f"post-interview rejections: {cohort:,} of {rejections:,} rejections ({share:.1%})"
         )
-        yield dg.MaterializeResult(
-            asset_key="post_interview_rejections",
-            metadata={
-                "dagster/row_count": cohort,
+        extra = {
+            "post_interview_rejections": {
                 "all_rejections": rejections,
                 "share_of_rejections": dg.MetadataValue.float(round(share, 4)),
             },
-        )
-        yield dg.MaterializeResult(
-            asset_key="reason_evidence",
-            metadata={
-                "text_evidence_rows": row_count(con, "reason_text_evidence"),
-                "structured_evidence_rows": row_count(con, "reason_structured_evidence"),
-            },
-        )
-        yield dg.MaterializeResult(
-            asset_key="reason_assignments",
-            metadata={
-                "dagster/row_count": row_count(con, "reason_assignments"),
+            "reason_assignments": {
                 "rules_version": rules.version,
                 "reason_mix": dg.MetadataValue.md(
                     markdown_preview(
@@ -92,11 +58,7 @@ def assign_reasons_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResour
                     )
                 ),
             },
-        )
-        yield dg.MaterializeResult(
-            asset_key="review_queue",
-            metadata={
-                "dagster/row_count": row_count(con, "review_queue"),
+            "review_queue": {
                 "by_why": dg.MetadataValue.md(
                     markdown_preview(
                         con,
@@ -104,30 +66,41 @@ def assign_reasons_asset(context: dg.AssetExecutionContext, duckdb: DuckDBResour
                     )
                 ),
             },
-        )
+        }
+        for table in [*RULE_TABLES, *MODEL_TABLES, *built]:
+            yield dg.MaterializeResult(
+                asset_key=table,
+                metadata={"dagster/row_count": row_count(con, table), **extra.get(table, {})},
+            )
 
 
-@dg.asset(
-    deps=["reason_assignments"],
-    group_name=GROUP,
-    kinds={"duckdb", "polars"},
-    description="Per rule: coverage, overlap and conflict on the warehouse cohort, and precision "
-    "on the labelled evaluation set (data/eval), run with the same rules.",
+@dg.multi_asset(
+    specs=loaded_specs(AUDIT_INPUT_TABLES, GROUP) + table_specs(GRAPH.step("rule_audit"), GROUP),
+    name="reason_rule_audit",
+    description="Run the labelled evaluation set (data/eval) with the same rules, then audit every "
+    "rule: coverage, overlap and conflict on the warehouse cohort, precision on the evaluation set.",
 )
-def reason_rule_audit(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
-    result = run_eval()
+def reason_rule_audit(  # noqa: ANN201
+    duckdb: DuckDBResource, reason_rules: ReasonRules
+):
+    result = run_eval(rules=reason_rules.rules)
     precision = [tuple(r) for r in rule_precision(result).iter_rows()]
     with duckdb.get_connection() as con:
-        build_rule_audit(con, precision)  # type: ignore[arg-type]
-        return dg.MaterializeResult(
+        build_rule_audit(con, precision, reason_rules.rules, reason_rules.contract)  # type: ignore[arg-type]
+        yield dg.MaterializeResult(
+            asset_key="reason_rule_eval",
             metadata={
-                "dagster/row_count": row_count(con, "reason_rule_audit"),
+                "dagster/row_count": row_count(con, "reason_rule_eval"),
                 "eval_cases": result.joined.height,
                 "eval_accuracy": dg.MetadataValue.float(
-                    round(float(result.joined["correct"].mean()), 4)
+                    round(float(result.joined["correct"].mean()), 4)  # type: ignore[arg-type]
                 ),
+            },
+        )
+        yield dg.MaterializeResult(
+            asset_key="reason_rule_audit",
+            metadata={
+                "dagster/row_count": row_count(con, "reason_rule_audit"),
                 "preview": dg.MetadataValue.md(
                     markdown_preview(
                         con,
@@ -136,5 +109,5 @@ def reason_rule_audit(
                         limit=12,
                     )
                 ),
-            }
+            },
         )

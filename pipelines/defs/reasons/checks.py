@@ -1,9 +1,8 @@
 """Checks on reason assignments: one per cohort row, reasons in the taxonomy, sane confidence."""
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
-from pipelines.reasons import load_rules
+from pipelines.defs.sql_assets import sql_check
 
 ASSIGNMENT_CHECKS = {
     "one_assignment_per_cohort_row": (
@@ -32,23 +31,11 @@ ASSIGNMENT_CHECKS = {
 }
 
 
-def _check(name: str, description: str, sql: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset="reason_assignments", name=name, description=description, blocking=True)
-    def _run(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as con:
-            rows = con.execute(sql).fetchall()
-        return dg.AssetCheckResult(
-            passed=not rows,
-            metadata={
-                "violations": len(rows),
-                "examples": str(rows[:5]),
-                "rules": load_rules().version,
-            },
-        )
-
-    return _run
-
-
 @dg.definitions
 def reason_checks() -> dg.Definitions:
-    return dg.Definitions(asset_checks=[_check(n, d, s) for n, (d, s) in ASSIGNMENT_CHECKS.items()])
+    return dg.Definitions(
+        asset_checks=[
+            sql_check("reason_assignments", name, description, sql, blocking=True)
+            for name, (description, sql) in ASSIGNMENT_CHECKS.items()
+        ]
+    )

@@ -4,18 +4,7 @@
 -- how often it is cited in the evidence of an assignment, and its precision on the labelled evaluation set
 -- (reason_rule_eval, written by the audit asset from data/eval).
 create or replace table reason_rule_audit as
-with fired_reason as (
-    select distinct e.application_id, e.rule_id, r.reason
-    from reason_text_evidence e join reason_rules r using (rule_id)
-    where not e.negated
-    union
-    select distinct application_id, rule_id, reason from reason_structured_evidence
-    union
-    -- the text model's confident readings count as its hits (its reason varies by note)
-    select application_id, 'txt_model', split_part(label, ':', 1)
-    from reason_text_model
-    where probability >= {{ text_model_min_probability }} and label <> 'unknown' and not vetoed
-),
+with fired_reason as (select * from reason_rule_hits),
 per_app as (
     select application_id, count(distinct rule_id) as n_rules, count(distinct reason) as n_reasons
     from fired_reason
@@ -38,7 +27,7 @@ select
     coalesce(any_value(d.n_decided), 0) as in_evidence,
     any_value(e.eval_fired) as eval_hits,
     round(any_value(e.eval_precision), 4) as eval_precision,
-    '{{ rules_version }}' as rules_version
+    {{ rules_version }} as rules_version
 from reason_rules r
 cross join cohort c
 left join fired_reason f using (rule_id)

@@ -1,8 +1,11 @@
-"""Reason assignment for post-interview rejections: rules from ``rules/``, SQL from ``sql/reasons``.
+"""The reason rules (``rules/reasons_v1.toml``): loaded once, and turned into what the SQL needs.
 
-The rules file holds the taxonomy, thresholds, normalisation, text patterns and calibrated
-confidences; this module only loads it into small warehouse tables and fills the SQL templates.
-Free of Dagster.
+The rules file holds the taxonomy, thresholds, note normalisation, text patterns and calibrated
+confidences. This module loads it (:func:`load_rules`, cached: once per process), writes its small
+tables into the warehouse (:func:`register_rules`), and generates three SQL macros from it, so
+that ``sql/reasons/*.sql`` can be read on their own: ``normalise_note(text)`` (the [[normalize]]
+rewrites), ``text_rule_hits(clause)`` (which text rules a clause matches, or cancels) and
+``model_vetoed(reason, note)`` (the note rules a reason out). Free of Dagster.
 """
 
 from __future__ import annotations
@@ -15,13 +18,24 @@ from typing import Any
 
 import duckdb
 
-from pipelines.contract import load_contract
-from pipelines.warehouse import PROJECT_ROOT, run_sql
+from pipelines.contract import Contract
+from pipelines.warehouse import PROJECT_ROOT, sql_literal
 
 RULES_FILE = PROJECT_ROOT / "rules" / "reasons_v1.toml"
 
-# Where a clause ends: sentence ends, line breaks, dashes between words, and contrast words.
-CLAUSE_SPLIT = r"[.;!?\n\r]+|\s[-–—]+\s|\(|\)|\b(?:but|however|although|though|whereas|yet|still)\b"
+# Tables written from the rules file (by register_rules), read by sql/reasons.
+RULE_TABLES = {
+    "reason_taxonomy": "The reasons, their priority and details (rules file [[taxonomy]]).",
+    "reason_rules": "Every rule: text rules with their reason, detail, weight and pattern; the "
+    "structured rules; the text model (rules file [[text_rules]]).",
+    "reason_confidence": "The calibrated confidence of each decision path (rules file [confidence]).",
+}
+# Written by the rule audit from the labelled evaluation set, read by sql/rule_audit.
+AUDIT_INPUT_TABLES = {
+    "reason_rule_eval": "Per rule: cases it fired on in the labelled evaluation set (data/eval) "
+    "and the share whose true reason is its reason.",
+}
+
 NEGATION_CUE = r"(?:\b(?:no|not|never|without|none|nothing|neither|nor)\b|n't\b)"
 # Words that may stand between a negation cue and what it negates ("not a real budget issue").
 NEGATION_GAP = r"(?:(?:a|an|the|any|real|major|big|obvious|such|much|further|other)\W+){0,2}"
@@ -36,19 +50,6 @@ STRUCTURED_RULES = {
     "goal_ambitious_limited_role": "goal_mismatch",
     "goal_settled_growth_role": "goal_mismatch",
 }
-
-# The order SQL steps run in; each builds the table it is named after.
-STEPS = [
-    "post_interview_rejections",
-    "background_check_status",
-    "reason_structured_evidence",
-    "reason_notes",
-    "reason_text_evidence",
-    "reason_note_tokens",
-    "reason_text_model",
-    "reason_assignments",
-    "review_queue",
-]
 
 
 @dataclass(frozen=True)
@@ -101,19 +102,8 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     return rules
 
 
-def _lit(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def _in_list(values: list[str]) -> str:
-    return "(" + ", ".join(_lit(v) for v in values) + ")"
-
-
-def _normalise_expr(rules: Rules) -> str:
-    expr = "lower(raw_text)"
-    for pattern, replace in rules.normalize:
-        expr = f"regexp_replace({expr}, {_lit(pattern)}, {_lit(replace)}, 'g')"
-    return expr
+def _in_list(values: list[str] | tuple[str, ...]) -> str:
+    return "(" + ", ".join(sql_literal(v) for v in values) + ")"
 
 
 def _rule_match(rule: TextRule) -> str:
@@ -122,31 +112,47 @@ def _rule_match(rule: TextRule) -> str:
     cancels = []
     if rule.negatable:
         negated = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")"
-        cancels.append(f"regexp_matches(clause, {_lit(negated)})")
+        cancels.append(f"regexp_matches(clause, {sql_literal(negated)})")
     not_an_issue = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")" + NOT_AN_ISSUE
-    cancels.append(f"regexp_matches(clause, {_lit(not_an_issue)})")
+    cancels.append(f"regexp_matches(clause, {sql_literal(not_an_issue)})")
     if rule.unless:
-        cancels.append(f"regexp_matches(clause, {_lit(rule.unless)})")
+        cancels.append(f"regexp_matches(clause, {sql_literal(rule.unless)})")
     return (
-        f"case when regexp_matches(clause, {_lit(rule.pattern)}) then "
-        f"case when {' or '.join(cancels)} then {_lit('!' + rule.id)} else {_lit(rule.id)} end end"
+        f"case when regexp_matches(clause, {sql_literal(rule.pattern)}) then "
+        f"case when {' or '.join(cancels)} then {sql_literal('!' + rule.id)} "
+        f"else {sql_literal(rule.id)} end end"
     )
 
 
-def _model_vetoes(rules: Rules) -> str:
-    """Per reason, whether the note matches an `unless` pattern of one of that reason's rules."""
-    whens = []
+def rule_macros(rules: Rules) -> list[str]:
+    """``create temp macro`` statements for the SQL functions generated from the rules file."""
+    normalise = "lower(raw_text)"
+    for pattern, replace in rules.normalize:
+        normalise = (
+            f"regexp_replace({normalise}, {sql_literal(pattern)}, {sql_literal(replace)}, 'g')"
+        )
+    hits = ",\n        ".join(_rule_match(r) for r in rules.text_rules)
+    vetoes = []
     for reason in rules.reasons:
-        vetoes = [r.unless for r in rules.text_rules if r.reason == reason and r.unless]
-        if vetoes:
-            pattern = "|".join(f"(?:{v})" for v in vetoes)
-            whens.append(f"when {_lit(reason)} then regexp_matches(n.text, {_lit(pattern)})")
-    return "case split_part(b.label, ':', 1) " + " ".join(whens) + " else false end"
+        patterns = [r.unless for r in rules.text_rules if r.reason == reason and r.unless]
+        if patterns:
+            pattern = "|".join(f"(?:{v})" for v in patterns)
+            vetoes.append(
+                f"when {sql_literal(reason)} then regexp_matches(note, {sql_literal(pattern)})"
+            )
+    return [
+        f"create or replace temp macro normalise_note(raw_text) as {normalise}",
+        "create or replace temp macro text_rule_hits(clause) as "
+        f"list_filter([\n        {hits}], lambda r: r is not null)",
+        "create or replace temp macro model_vetoed(reason, note) as "
+        f"case reason {' '.join(vetoes)} else false end",
+    ]
 
 
-def sql_params(rules: Rules) -> dict[str, str]:
+def sql_params(rules: Rules, contract: Contract) -> dict[str, str]:
+    """The settings the SQL templates' ``{{ placeholders }}`` take, from the rules and contract."""
     th = rules.thresholds
-    education = load_contract().table("applications").column("education").values
+    education = contract.table("applications").column("education").values
     return {
         "success": _in_list(rules.cohort["success"]),
         "ignored": _in_list(rules.cohort["ignored"]),
@@ -155,27 +161,25 @@ def sql_params(rules: Rules) -> dict[str, str]:
         "background_stages": _in_list(th["background_stages"]),
         "min_experience_gap": str(float(th["competition_min_experience_gap"])),
         "education_counts": "true" if th["competition_education_higher"] else "false",
-        "education_levels": "[" + ", ".join(_lit(v) for v in education) + "]",
-        "normalise": _normalise_expr(rules),
-        "clause_breaks": rules.clauses["breaks"].replace("'", "''"),
-        "contrast_words": rules.clauses["contrast"].replace("'", "''"),
-        "decisive_cue": rules.clauses["decisive_cue"].replace("'", "''"),
-        "aftermath_cue": rules.clauses["aftermath_cue"].replace("'", "''"),
+        "education_levels": "[" + ", ".join(sql_literal(v) for v in education) + "]",
+        "clause_breaks": sql_literal(rules.clauses["breaks"]),
+        "contrast_words": sql_literal(rules.clauses["contrast"]),
+        "decisive_cue": sql_literal(rules.clauses["decisive_cue"]),
+        "aftermath_cue": sql_literal(rules.clauses["aftermath_cue"]),
         "aftermath_penalty": str(float(rules.clauses["aftermath_penalty"])),
         "contrast_bonus": str(float(rules.clauses["contrast_bonus"])),
         "decisive_bonus": str(float(rules.clauses["decisive_bonus"])),
-        "rule_matches": ",\n        ".join(_rule_match(r) for r in rules.text_rules),
         "ats_weight_factor": str(float(th["ats_weight_factor"])),
         "conflict_margin": str(float(th["conflict_margin"])),
         "review_below_confidence": str(float(th["review_below_confidence"])),
         "text_model_min_probability": str(float(th["text_model_min_probability"])),
-        "model_vetoes": _model_vetoes(rules),
-        "rules_version": rules.version,
+        "rules_version": sql_literal(rules.version),
     }
 
 
 def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """The rules as small tables, so the SQL can join them and users can query them."""
+    """The rules as small tables (so the SQL can join them and users can query them), and the
+    macros generated from them."""
     con.execute(
         "create or replace table reason_taxonomy "
         "(reason varchar, priority integer, description varchar, details varchar[])"
@@ -210,39 +214,5 @@ def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "insert into reason_confidence values (?, ?)",
         [[k, float(v)] for k, v in rules.confidence.items()],
     )
-
-
-def build_rule_audit(
-    con: duckdb.DuckDBPyConnection,
-    eval_precision: list[tuple[str, int, float]],
-    rules: Rules | None = None,
-) -> None:
-    """``reason_rule_audit`` from the warehouse's evidence and the evaluation set's precision."""
-    rules = rules or load_rules()
-    con.execute(
-        "create or replace table reason_rule_eval "
-        "(rule_id varchar, eval_fired bigint, eval_precision double)"
-    )
-    if eval_precision:
-        con.executemany(
-            "insert into reason_rule_eval values (?, ?, ?)", [list(r) for r in eval_precision]
-        )
-    run_sql(con, "reasons/reason_rule_audit", **sql_params(rules))
-
-
-def assign_reasons(con: duckdb.DuckDBPyConnection, rules: Rules | None = None) -> None:
-    """Build the cohort, the evidence, the assignments and the review queue, in one transaction."""
-    from pipelines.text_model import load_model  # text_model imports this module
-
-    rules = rules or load_rules()
-    params = sql_params(rules)
-    con.execute("begin transaction")
-    try:
-        register_rules(con, rules)
-        load_model(con)
-        for step in STEPS:
-            run_sql(con, f"reasons/{step}", **params)
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
+    for macro in rule_macros(rules):
+        con.execute(macro)

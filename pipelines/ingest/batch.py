@@ -1,0 +1,114 @@
+"""One batch: :func:`ingest_folder` finds the new files, stages them (stage.py), then publishes
+them (publish.py), sharing a :class:`~pipelines.ingest.context.BatchContext` between the steps."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.contract import Contract, load_contract
+from pipelines.ingest.context import BatchContext, FileResult
+from pipelines.ingest.files import content_hash, discover_files
+from pipelines.ingest.layout import _drop_working_tables, ensure_tables
+from pipelines.ingest.publish import _publish_table
+from pipelines.ingest.stage import _stage_table
+
+
+@dataclass
+class BatchResult:
+    batch_id: int | None
+    files: list[FileResult] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
+    unrecognised_files: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def totals(self, table: str) -> tuple[int, int, int]:
+        fs = [f for f in self.files if f.table == table]
+        return (
+            sum(f.rows_read for f in fs),
+            sum(f.rows_loaded for f in fs),
+            sum(f.rows_quarantined for f in fs),
+        )
+
+
+def ingest_folder(
+    con: duckdb.DuckDBPyConnection,
+    data_dir: Path,
+    contract: Contract | None = None,
+    log: Callable[[str], None] = lambda _msg: None,
+) -> BatchResult:
+    """Ingest every new file in ``data_dir`` as one batch.
+
+    Two phases. *Stage*: each file is read, typed and validated into a working table
+    ``_ingest_<table>`` (one transaction per file); nothing a reader of the warehouse sees changes.
+    *Publish*: one transaction quarantines the bad rows, drops them from the working tables and
+    merges the rest into the typed tables, with the quarantine and ingest log. A run killed in
+    either phase leaves the previous good state (leftover working tables are dropped by the next
+    run). Staging commits first because DuckDB deletes cheaply from committed data but rewrites a
+    table at commit when rows it wrote in the same transaction are deleted.
+    """
+    contract = contract or load_contract()
+    started = time.perf_counter()
+    files, unrecognised = discover_files(Path(data_dir), contract)
+    for name in unrecognised:
+        log(f"ignored {name}: not named after a contract table ({', '.join(contract.tables)})")
+    ensure_tables(con, contract)
+    _drop_working_tables(con, contract)  # left behind by a run killed between the phases
+    logged = con.execute("select source_table, content_hash, size_bytes from ingest_log").fetchall()
+    seen = {(r[0], r[1]) for r in logged}
+    seen_sizes = {(r[0], r[2]) for r in logged}
+    # Files are hashed in the background (blake3 releases the GIL) while DuckDB works. Only a
+    # file of a size already logged can have been seen: only its hash is waited for here.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        digests = {f.path: pool.submit(content_hash, f.path) for f in files}
+        is_new = {
+            f.path: (f.table, f.size) not in seen_sizes
+            or (f.table, digests[f.path].result()) not in seen
+            for f in files
+        }
+        new = [f for f in files if is_new[f.path]]
+        result = BatchResult(
+            batch_id=None,
+            skipped_files=[str(f.path) for f in files if not is_new[f.path]],
+            unrecognised_files=unrecognised,
+        )
+        if new:
+            _ingest_batch(BatchContext.start(con, contract, data_dir, new, digests, log), result)
+        else:
+            log("no new input files: the warehouse is up to date")
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _ingest_batch(ctx: BatchContext, result: BatchResult) -> None:
+    """Stage the new files, then publish them in one transaction (see ingest_folder)."""
+    con = ctx.con
+    result.batch_id = ctx.batch_id
+    tables = [table for table in ctx.contract.tables.values() if ctx.files_of(table)]
+    try:
+        staged = {table.name: _stage_table(ctx, table) for table in tables}
+        con.execute("begin transaction")
+        try:
+            con.execute(
+                "insert into ingest_batches values (?, ?, ?, ?, NULL, ?)",
+                [ctx.batch_id, str(ctx.data_dir), ctx.contract.version, ctx.now, len(ctx.files)],
+            )
+            for table in tables:
+                result.files += _publish_table(ctx, table, staged[table.name])
+            con.execute(
+                "update ingest_batches set finished_at = ? where batch_id = ?",
+                [datetime.now(UTC).replace(tzinfo=None), ctx.batch_id],
+            )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        _drop_working_tables(con, ctx.contract)

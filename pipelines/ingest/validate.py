@@ -1,0 +1,151 @@
+"""Validation, generated from the contract: typed values and problem reasons in one pass.
+
+Row-level problems are found in the same pass that types the values (:func:`_load_sql`, the
+staging insert); duplicate keys and orphans are then found on keys only, with set queries whose
+results are small (see publish.py).
+"""
+
+from __future__ import annotations
+
+from pipelines.contract import Column, Table
+from pipelines.warehouse import quote_ident, sql_literal
+
+TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
+
+
+def _one_of(expr: str, values: list[str] | tuple[str, ...]) -> str:
+    """SQL that is true when ``expr`` is exactly one of ``values``. A cast to an ENUM, not IN:
+    DuckDB turns an IN list of five or more values into a join, and a join in the staging insert
+    loses the file's row order that row numbers are derived from."""
+    enum = "ENUM(" + ", ".join(sql_literal(v) for v in values) + ")"
+    return f"try_cast({expr} as {enum}) is not null"
+
+
+def _typed_expr(c: Column) -> str:
+    # DuckDB's casts skip surrounding whitespace, so only text comparisons trim. Each expression
+    # tries the common, exact case first: most values never reach lower()/regexp_replace().
+    raw = f"r.{quote_ident(c.name)}"
+    match c.type:
+        case "string":
+            # trim() copies every value; most have no space at either end to remove.
+            return f"case when {raw} like ' %' or {raw} like '% ' then nullif(trim({raw}), '') else {raw} end"
+        case "text":
+            return raw
+        case "enum":
+            n = f"lower(trim({raw}))"
+            spaced = f"regexp_replace({n}, '\\s+', '_', 'g')"  # "Strong Yes" -> strong_yes
+            return (
+                f"case when {_one_of(raw, c.values)} then {raw} "
+                f"when {_one_of(n, c.values)} then {n} "
+                f"when {_one_of(spaced, c.values)} then {spaced} end"
+            )
+        case "date":
+            return f"try_cast({raw} as date)"
+        case "number":
+            d = f"try_cast({raw} as double)"
+            return f"case when isfinite({d}) then {d} end"
+        case "integer":
+            d = f"try_cast({raw} as double)"
+            return f"case when {d} = round({d}) and abs({d}) < 1e15 then {d}::bigint end"
+        case "boolean":
+            n = f"lower(trim({raw}))"
+            return (
+                f"case when {_one_of(n, TRUE_WORDS)} then true "
+                f"when {_one_of(n, FALSE_WORDS)} then false end"
+            )
+    raise ValueError(c.type)
+
+
+def _fine_exprs(c: Column) -> list[str]:
+    """Cheap tests that a value certainly has no problem. Only rows failing one of them get the
+    reason string built (a blank optional value fails here but gets no reason: that is fine)."""
+    raw, val = f"v.{quote_ident('raw_' + c.name)}", f"v.{quote_ident(c.name)}"
+    out: list[str] = []
+    if c.required:
+        out.append(f"{val} is not null")
+    elif c.type not in ("string", "text"):
+        out.append(f"({val} is not null or {raw} is null)")
+    if c.min is not None:
+        out.append(f"coalesce({val} >= {c.min}, true)")
+    if c.max is not None:
+        out.append(f"coalesce({val} <= {c.max}, true)")
+    return out
+
+
+def _problem_exprs(c: Column) -> list[str]:
+    """SQL giving a specific reason string for a bad value, or NULL when the value is fine."""
+    raw, val = f"v.{quote_ident('raw_' + c.name)}", f"v.{quote_ident(c.name)}"
+    present = f"nullif(trim({raw}), '') is not null"
+    shown = f"'''' || left({raw}, 80) || ''''"
+    out: list[str] = []
+    if c.required:
+        missing = sql_literal(f"missing required value for {c.name}")
+        out.append(f"case when not ({present}) then {missing} end")
+    expected = {
+        "enum": "one of " + "|".join(c.values),
+        "date": "an ISO 8601 date such as 2026-03-14",
+        "number": "a number",
+        "integer": "a whole number",
+        "boolean": "true or false",
+    }.get(c.type)
+    if expected:
+        out.append(
+            f"case when {val} is null and {present} then "
+            f"{sql_literal(f'bad value for {c.name}: ')} || {shown} || "
+            f"{sql_literal(f' (expected {expected})')} end"
+        )
+    if c.min is not None and c.max is not None:
+        out.append(
+            f"case when {val} < {c.min} or {val} > {c.max} then "
+            f"{sql_literal(f'{c.name} out of range: ')} || {val} || "
+            f"{sql_literal(f' (expected {c.min:g} to {c.max:g})')} end"
+        )
+    elif c.min is not None:
+        word = "negative" if c.min == 0 else "too small"
+        out.append(
+            f"case when {val} < {c.min} then "
+            f"{sql_literal(f'{word} {c.name}: ')} || {val} || "
+            f"{sql_literal(f' (must be at least {c.min:g})')} end"
+        )
+    return out
+
+
+def _json_of(cols: list[str], prefix: str = "") -> str:
+    """SQL for the columns ``cols`` (read from ``prefix``, e.g. ``c.``) as one JSON object."""
+    return (
+        "to_json(struct_pack("
+        + ", ".join(f"{quote_ident(c)} := {prefix}{quote_ident(c)}" for c in cols)
+        + "))::varchar"
+    )
+
+
+def _load_sql(table: Table, file_id: int, source: str) -> str:
+    """Insert one file's rows into ``_ingest_<table>``: typed, and for a row with a problem a
+    ``_reject`` JSON holding the reason and the raw record (NULL for every good row).
+
+    The file id is written into the SQL as a number, not bound: this statement is also run as
+    EXPLAIN on its own (tests/test_ingest_contract.py guards its plan), and ``source`` may bring
+    its own parameters."""
+    names = table.column_names
+    typed = ", ".join(f"{_typed_expr(c)} as {quote_ident(c.name)}" for c in table.columns)
+    raws = ", ".join(f"r.{quote_ident(c)} as {quote_ident('raw_' + c)}" for c in names)
+    problems = ", ".join(p for c in table.columns for p in _problem_exprs(c))
+    fine = " and ".join(p for c in table.columns for p in _fine_exprs(c)) or "true"
+    raw_record = (
+        "struct_pack("
+        + ", ".join(f"{quote_ident(c)} := {quote_ident('raw_' + c)}" for c in names)
+        + ")"
+    )
+    cols = ", ".join(quote_ident(c) for c in names)
+    return f"""
+        insert into _ingest_{table.name}
+        select {cols}, {int(file_id)},
+               case when reason is not null
+                    then to_json(struct_pack(reason := reason, record := {raw_record}))::varchar end
+        from (
+            select v.*,
+                   case when {fine} then NULL
+                        else nullif(concat_ws('; ', {problems}), '') end as reason
+            from (select {raws}, {typed} from ({source}) r) v
+        )
+    """
