@@ -8,6 +8,16 @@ UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 RUN := $(UV) run --frozen --no-sync
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PYTHONUNBUFFERED := 1
+# `VERBOSE=1 make run`: every package uv syncs, the commands make runs, Dagster's INFO logs.
+VERBOSE ?=
+ifneq ($(filter-out 0,$(VERBOSE)),)
+Q :=
+V := --verbose
+else
+Q := @
+V :=
+endif
+PORT ?= 3000
 
 .PHONY: help bootstrap run dev test lint format eval model bench browser sample clean
 
@@ -21,14 +31,20 @@ bootstrap: .venv/.synced ## install uv if missing and sync the locked environmen
 		$(PYTHON) -m pip install --quiet uv 2>/dev/null || \
 		$(PYTHON) -m pip install --quiet --user uv 2>/dev/null || \
 		$(PYTHON) -m pip install --quiet --user --break-system-packages uv
+ifneq ($(V),)
 	$(UV) sync --frozen
-	@mkdir -p "$(DAGSTER_HOME)" && touch $@
+else
+	@echo "bootstrap: syncing the locked environment (uv sync --frozen; VERBOSE=1 lists the packages)"
+	@$(UV) sync --frozen --quiet
+endif
+	@touch $@
 
+# Both create DAGSTER_HOME and its dagster.yaml (from pipelines/dagster.yaml) when missing.
 run: bootstrap ## materialize every asset on HIRING_DATA_DIR (default: the bundled sample)
-	$(RUN) python -m pipelines run
+	$(Q)$(RUN) python -m pipelines run $(V)
 
-dev: bootstrap ## Dagster UI on http://127.0.0.1:3000 (runs are kept in .dagster_home)
-	$(RUN) dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+dev: bootstrap ## Dagster UI (dg dev) on http://127.0.0.1:3000, PORT=3001 for another port; Ctrl-C stops it
+	$(Q)$(RUN) python -m pipelines dev --port $(PORT) $(V)
 
 browser: bootstrap ## headless Chromium for the report tests (Debian package)
 	@test -x /usr/bin/chromium || { \

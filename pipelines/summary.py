@@ -1,4 +1,9 @@
-"""The short summary ``make run`` ends with, read from the warehouse after the run."""
+"""What ``make run`` ends with: what this run changed, read from the warehouse after the run.
+
+This run's batch (``batch_id``; None when there were no new files) gives the rows loaded and
+quarantined per table and the quarantine reasons; then the reason mix, the review queue, the
+asset checks and the paths.
+"""
 
 from __future__ import annotations
 
@@ -9,30 +14,75 @@ import duckdb
 from pipelines.contract import load_contract
 from pipelines.warehouse import scalar, table_exists
 
+MAX_KINDS = 4  # quarantine reasons named on the line; the rest are "other"
 
-def print_summary(warehouse: Path, reports_dir: Path, seconds: float) -> None:
+
+def print_summary(
+    warehouse: Path,
+    reports_dir: Path,
+    seconds: float,
+    batch_id: int | None = None,
+    checks_passed: int = 0,
+    checks_failed: list[str] | None = None,
+    checks_warned: list[str] | None = None,
+) -> None:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        print(f"\nDone in {seconds:.1f}s.\n")
-        print(f"{'table':<20}{'rows in table':>15}{'read (all batches)':>20}{'quarantined':>14}")
+        batch = batch_id if batch_id is not None else -1
+        files, seen = con.execute(
+            "select count(*) filter (where batch_id = ?), count(*) filter (where batch_id <> ?) "
+            "from ingest_log",
+            [batch, batch],
+        ).fetchall()[0]
+        if files:
+            what = f"batch {batch_id}: {files} new file{'s' * (files != 1)}"
+            print(f"\nDone in {seconds:.1f}s; {what} ({seen} ingested before).")
+        else:
+            print(
+                f"\nDone in {seconds:.1f}s; no new input files ({seen} ingested before): "
+                "the tables are unchanged, reasons and reports rebuilt."
+            )
+        print(f"{'table':<20}{'rows now':>12}{'loaded this run':>18}{'quarantined':>14}")
         for table in load_contract().tables:
             n = scalar(con, f'select count(*) from "{table}"')
-            read, quarantined = con.execute(
-                "select coalesce(sum(rows_read), 0), coalesce(sum(rows_quarantined), 0) "
-                "from ingest_log where source_table = ?",
-                [table],
+            loaded, quarantined = con.execute(
+                "select coalesce(sum(rows_loaded), 0), coalesce(sum(rows_quarantined), 0) "
+                "from ingest_log where source_table = ? and batch_id = ?",
+                [table, batch],
             ).fetchall()[0]
-            print(f"{table:<20}{n:>15,}{read:>20,}{quarantined:>14,}")
+            print(f"{table:<20}{n:>12,}{loaded:>18,}{quarantined:>14,}")
+        kinds = con.execute(
+            "select reason_kind, count(*) as n from quarantine where batch_id = ? "
+            "group by 1 order by n desc, 1",
+            [batch],
+        ).fetchall()
+        if kinds:
+            total = sum(k[1] for k in kinds)
+            named = [f"{k[0]} {k[1]:,}" for k in kinds[:MAX_KINDS]]
+            if len(kinds) > MAX_KINDS:
+                named.append(f"other {sum(k[1] for k in kinds[MAX_KINDS:]):,}")
+            print(f"quarantined this run: {total:,} rows ({', '.join(named)}); table quarantine")
         if table_exists(con, "reason_assignments"):
             rows = con.execute(
-                "select reason, count(*) from reason_assignments group by 1 order by 2 desc"
+                "select reason, count(*) from reason_assignments group by 1 order by 2 desc, 1"
             ).fetchall()
             total = sum(r[1] for r in rows)
             mix = ", ".join(f"{r[0]} {r[1] / total:.0%}" for r in rows) if total else "none"
-            print(f"\npost-interview rejections: {total:,} ({mix})")
+            line = f"post-interview rejections: {total:,} ({mix})"
+            if table_exists(con, "review_queue"):
+                line += f"; {scalar(con, 'select count(*) from review_queue'):,} to review"
+            print(line)
     finally:
         con.close()
-    print(f"\nwarehouse : {warehouse}")
+    failed, warned = checks_failed or [], checks_warned or []
+    line = f"asset checks: {checks_passed} passed"
+    if warned:
+        line += f", {len(warned)} warning: {', '.join(warned)}"
+    if failed:
+        line += f", {len(failed)} FAILED: {', '.join(failed)}"
+    if checks_passed or warned or failed:
+        print(line)
+    print(f"\nwarehouse    : {warehouse}")
     index = reports_dir / "index.html"
     if index.exists():
-        print(f"reports   : {index}")
+        print(f"reports      : {index}")

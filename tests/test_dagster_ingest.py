@@ -12,8 +12,10 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pytest
 from conftest import PROJECT_ROOT, write
 
+from pipelines.__main__ import TEMPLATE, ensure_dagster_home
 from pipelines.definitions import defs
 from pipelines.defs.automation import daily_hiring_pipeline, new_input_files
 from pipelines.defs.resources import hiring_paths
@@ -52,7 +54,14 @@ def test_pipeline_materializes_ingest_assets_with_passing_checks(pipeline_env):
     ):
         assert table in mats
     assert mats["applications"].metadata["dagster/row_count"].value > 3000
-    assert "|" in mats["applications"].metadata["preview"].value
+    # The schema, never rows (rows are about people).
+    schema = mats["applications"].metadata["dagster/column_schema"].value
+    assert "recruiter_note" in {c.name for c in schema.columns}
+    assert not any(
+        "preview" in m.metadata
+        for m in mats.values()
+        if m.asset_key.path[0] in ("jobs", "applications", "interviews", "background_checks")
+    )
     checks = {
         (c.asset_key.to_user_string(), c.check_name): c.passed
         for c in result.get_asset_check_evaluations()
@@ -205,3 +214,209 @@ def test_dg_check_defs_passes():
         env={**os.environ, "NO_COLOR": "1"},
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+# ---- the first ten minutes (issue #14): an empty folder, DAGSTER_HOME, the output, automation
+
+
+def _unrecognised_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "exports"
+    write(folder, "notes.txt", "not data")
+    write(folder, "applications.xlsx", b"PK\x03\x04")
+    (folder / "2025").mkdir()
+    write(folder, ".DS_Store", b"\0")
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["empty", "unrecognised"])
+def test_cli_on_a_folder_without_input_files_says_so_in_one_line(pipeline_env, tmp_path, kind):
+    folder = _unrecognised_folder(tmp_path) if kind == "unrecognised" else tmp_path / "empty"
+    folder.mkdir(exist_ok=True)
+    proc = run_cli({**pipeline_env, "HIRING_DATA_DIR": str(folder)})
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert lines[0].startswith(f"error: {folder}: no input file the pipeline recognises (found: ")
+    if kind == "empty":
+        assert "found: nothing, the folder is empty;" in lines[0]
+    else:
+        assert "found: 2025/, applications.xlsx, notes.txt;" in lines[0]  # not the dotfile
+    # What it looks for comes from the contract and the readers' formats.
+    for table in ("jobs", "applications", "interviews", "background_checks"):
+        assert table in lines[0]
+    assert "<table>-<anything>.<ext>" in lines[0] and "csv, parquet, jsonl, ndjson" in lines[0]
+    assert not Path(pipeline_env["HIRING_WAREHOUSE"]).exists()
+
+
+def test_job_on_a_folder_without_input_files_fails_with_the_same_message(
+    pipeline_env, tmp_path, monkeypatch
+):
+    folder = _unrecognised_folder(tmp_path)
+    monkeypatch.setenv("HIRING_DATA_DIR", str(folder))
+    result = run_job()
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    assert failure.step_key == "ingest"
+    description = failure.step_failure_data.user_failure_data.description
+    assert description.startswith(f"{folder}: no input file the pipeline recognises (found: ")
+    assert "notes.txt" in description and "background_checks" in description
+    assert not Path(pipeline_env["HIRING_WAREHOUSE"]).exists()  # failed before opening it
+
+
+def test_cli_run_fits_on_a_screen_and_says_what_changed(pipeline_env, tmp_path):
+    """`make clean && make run`: DAGSTER_HOME does not exist yet. Then a re-run on the same files,
+    which is not an error and changes no table."""
+    home = tmp_path / "gone" / ".dagster_home"
+    env = {**pipeline_env, "DAGSTER_HOME": str(home)}
+    first = run_cli(env)
+    assert first.returncode == 0, first.stderr[-2000:]
+    out = first.stdout.splitlines()
+    assert len(out) <= 40, first.stdout
+    assert out[0] == f"input folder : {pipeline_env['HIRING_DATA_DIR']}"
+    assert out[1] == f"warehouse    : {pipeline_env['HIRING_WAREHOUSE']}"
+    assert out[2] == f"reports      : {pipeline_env['HIRING_REPORTS_DIR']}"
+    assert out[3].startswith(f"dagster runs : {home}")
+    assert sum(bool(re.match(r"  \[\d/\d\] \w+ +\d+\.\ds$", line)) for line in out) == 5
+    text = first.stdout
+    assert "batch 1: 4 new files (0 ingested before)" in text
+    assert re.search(r"^applications +[\d,]+ +[\d,]+ +[1-9][\d,]*$", text, re.M)  # quarantined
+    assert re.search(r"^quarantined this run: [\d,]+ rows \(.*exact duplicate", text, re.M)
+    rejections = r"^post-interview rejections: [\d,]+ \(competition \d+%.*to review$"
+    assert re.search(rejections, text, re.M)
+    assert re.search(r"^asset checks: \d+ passed", text, re.M)
+    assert out[-2:] == [
+        f"warehouse    : {pipeline_env['HIRING_WAREHOUSE']}",
+        f"reports      : {Path(pipeline_env['HIRING_REPORTS_DIR']) / 'index.html'}",
+    ]
+    # Quiet: no telemetry banner, no missing dagster.yaml warning, no Dagster log lines.
+    noise = ("Telemetry", "dagster.yaml", " - INFO - ", " - DEBUG - ", "Warning")
+    assert not [n for n in noise if n in first.stdout + first.stderr], first.stdout + first.stderr
+    assert (home / "dagster.yaml").read_text() == TEMPLATE.read_text()
+
+    again = run_cli(env)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert "no new input files (4 ingested before): the tables are unchanged" in again.stdout
+    assert re.search(r"^applications +[\d,]+ +0 +0$", again.stdout, re.M)
+    instance = dg.DagsterInstance.from_config(str(home))
+    assert [r.status for r in instance.get_runs()] == [dg.DagsterRunStatus.SUCCESS] * 2
+
+
+def test_cli_verbose_shows_dagster_logs(pipeline_env):
+    proc = subprocess.run(
+        [sys.executable, "-m", "pipelines", "run", "--verbose"],
+        cwd=PROJECT_ROOT, env=pipeline_env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert " - INFO - " in proc.stdout + proc.stderr
+
+
+def test_dagster_yaml_template_gives_the_instance_settings(tmp_path, monkeypatch):
+    from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+    from dagster._core.storage.noop_compute_log_manager import NoOpComputeLogManager
+
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "new" / "home"))
+    home = ensure_dagster_home()
+    assert home == tmp_path / "new" / "home" and (home / "dagster.yaml").is_file()
+    instance = dg.DagsterInstance.get()
+    try:
+        assert instance.telemetry_enabled is False
+        assert instance.nux_enabled is False
+        assert instance.run_monitoring_enabled is True
+        assert instance.run_monitoring_start_timeout_seconds == 180
+        assert instance.run_monitoring_max_runtime_seconds == 3600
+        assert instance.run_coordinator.inst_data.config_dict["max_concurrent_runs"] == 1
+        assert isinstance(instance.compute_log_manager, NoOpComputeLogManager)
+        for kind in (InstigatorType.SENSOR, InstigatorType.SCHEDULE):
+            retention = instance.get_tick_retention_settings(kind)
+            assert retention[TickStatus.SUCCESS] == 30, kind
+        assert instance.get_tick_retention_settings(InstigatorType.SENSOR)[TickStatus.SKIPPED] == 1
+    finally:
+        instance.dispose()
+
+
+def test_dagster_yaml_copy_follows_the_template_but_a_users_own_file_is_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    target = tmp_path / "dagster.yaml"
+    first_line = TEMPLATE.read_text().splitlines()[0]
+    target.write_text(first_line + "\ntelemetry:\n  enabled: true\n")  # an older copy
+    ensure_dagster_home()
+    assert target.read_text() == TEMPLATE.read_text()
+    target.write_text("run_storage: {}\n")  # the user's own
+    ensure_dagster_home()
+    assert target.read_text() == "run_storage: {}\n"
+
+
+def test_old_finished_runs_are_deleted_and_the_newest_kept(tmp_path, monkeypatch):
+    import pipelines.__main__ as cli
+
+    @dg.asset
+    def tiny() -> None:
+        return None
+
+    instance = dg.DagsterInstance.from_config(str(tmp_path))
+    try:
+        runs = [dg.materialize([tiny], instance=instance).run_id for _ in range(3)]
+        assert cli.prune_runs(instance) == 0  # all younger than RUN_RETENTION_DAYS
+        monkeypatch.setattr(cli, "RUN_RETENTION_DAYS", -1)  # now all count as old
+        monkeypatch.setattr(cli, "RUNS_ALWAYS_KEPT", 1)
+        assert cli.prune_runs(instance) == 2
+        assert [r.run_id for r in instance.get_runs()] == [runs[-1]]
+        assert not instance.all_logs(runs[0])  # with its event log
+    finally:
+        instance.dispose()
+
+
+def test_automation_on_by_default_is_the_condition_sensor_only():
+    d = defs()
+    sensors = {s.name: s for s in d.sensors}
+    assert sensors["automation_condition_sensor"].default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensors["new_input_files"].default_status == dg.DefaultSensorStatus.STOPPED
+    assert daily_hiring_pipeline.default_status == dg.DefaultScheduleStatus.STOPPED
+    # ... and it is what makes the eager reports asset rebuild on its own.
+    graph = d.resolve_asset_graph()
+    assert graph.get(dg.AssetKey("reports")).automation_condition is not None
+    target = sensors["automation_condition_sensor"].asset_selection.resolve(graph)
+    assert dg.AssetKey("reports") in target
+
+
+def test_dg_names_the_code_location_after_the_project_not_the_folder():
+    from dagster_dg_core.context import DgContext
+
+    context = DgContext.for_project_environment(PROJECT_ROOT, {})
+    assert context.code_location_name == "hiring-outcomes"
+    assert context.code_location_target_module_name == "pipelines.definitions"
+
+
+def test_make_run_and_dev_call_the_cli_and_clean_removes_dagster_home():
+    def dry(*args: str) -> str:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE")}
+        proc = subprocess.run(
+            ["make", "-n", "-o", ".venv/.synced", *args],
+            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert dry("run").strip().endswith("python -m pipelines run")
+    assert dry("run", "VERBOSE=1").strip().endswith("python -m pipelines run --verbose")
+    assert dry("dev", "PORT=3999").strip().endswith("python -m pipelines dev --port 3999")
+    assert ".dagster_home" in dry("clean")  # so run and dev must create it again
+
+
+def test_dev_on_a_port_in_use_is_one_error_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = subprocess.run(
+            [sys.executable, "-m", "pipelines", "dev", "--port", str(port)],
+            cwd=PROJECT_ROOT, env={**os.environ, "DAGSTER_HOME": str(tmp_path / "h")},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"error: 127.0.0.1:{port} is in use (another `make dev`?); "
+        "choose another port: PORT=3001 make dev"
+    )

@@ -40,6 +40,21 @@ class Column:
     def sql_type(self) -> str:
         return SQL_TYPES[self.type]
 
+    @property
+    def scrubbed(self) -> bool:
+        """Free text and descriptive labels are scrubbed of personal data at the door
+        (``pipelines.scrub``); identifiers (``*_id``) and typed values are kept as they are."""
+        return self.type == "text" or (self.type == "string" and not self.name.endswith("_id"))
+
+
+@dataclass(frozen=True)
+class Implausible:
+    """Values each valid on their own that cannot all be true of one row: ``when`` is a SQL
+    condition over the row's typed columns; a row for which it holds is quarantined."""
+
+    name: str
+    when: str
+
 
 @dataclass(frozen=True)
 class Table:
@@ -49,6 +64,9 @@ class Table:
     key: tuple[str, ...] = ()
     snapshot_key: tuple[str, ...] = ()
     version_column: str | None = None
+    implausible: tuple[Implausible, ...] = ()
+    # The contract's plausible dates: from this date to this many days after the run.
+    date_window: tuple[str, int] = ("1990-01-01", 366)
 
     @property
     def column_names(self) -> list[str]:
@@ -76,6 +94,11 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
     """Parse the contract file; order of ``tables`` is the load order (parents before children)."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     tables: dict[str, Table] = {}
+    window = raw.get("plausibility", {})
+    date_window = (
+        str(window.get("earliest_date", "1990-01-01")),
+        int(window.get("latest_days_ahead", 366)),
+    )
     for name in raw["load_order"]:
         spec = raw["tables"][name]
         columns = tuple(
@@ -101,5 +124,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
             key=tuple(spec.get("key", ())),
             snapshot_key=tuple(spec.get("snapshot_key", ())),
             version_column=spec.get("version_column"),
+            implausible=tuple(Implausible(**r) for r in spec.get("implausible", ())),
+            date_window=date_window,
         )
     return Contract(version=raw["version"], tables=tables)

@@ -1,7 +1,15 @@
-"""The whole-pipeline job, its daily schedule, and a sensor for new input files.
+"""The whole-pipeline job, its daily schedule, a sensor for new input files, and the sensor that
+evaluates the assets' automation conditions.
 
-The sensor only lists the input folder (names, sizes, modification times): it never opens the
-DuckDB file, which has a single writer.
+What is on when an instance starts, and why (README, "Operating it"): only
+``automation_condition_sensor``. It starts a run only when an asset's condition asks for one (today:
+``reports`` is eager, so it is rebuilt after any of its inputs is re-materialized, e.g. "re-run
+reasons only" in the UI), so it is quiet and safe on a laptop. ``new_input_files`` and
+``daily_hiring_pipeline`` start whole-pipeline runs by themselves: they are for a deployed
+instance and are turned on there (UI, Automation), where the setting is kept in DAGSTER_HOME.
+
+Neither sensor opens the DuckDB file, which has a single writer: the file sensor only lists the
+input folder (names, sizes, modification times), the automation sensor reads the Dagster instance.
 """
 
 import json
@@ -26,6 +34,8 @@ daily_hiring_pipeline = dg.ScheduleDefinition(
     cron_schedule="0 6 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.STOPPED,
+    description="The whole pipeline at 06:00 UTC. Off by default: turn it on where the instance "
+    "runs unattended.",
 )
 
 
@@ -41,7 +51,8 @@ def input_fingerprint(data_dir: Path) -> dict[str, list[float]]:
     job=hiring_pipeline,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.STOPPED,
-    description="Starts the pipeline when files in HIRING_DATA_DIR are added or change.",
+    description="Starts the pipeline when files in HIRING_DATA_DIR are added or change. Off by "
+    "default: turn it on where the instance runs unattended.",
 )
 def new_input_files(
     context: dg.SensorEvaluationContext, paths: HiringPaths
@@ -62,8 +73,20 @@ def new_input_files(
     )
 
 
+automation_condition_sensor = dg.AutomationConditionSensorDefinition(
+    "automation_condition_sensor",
+    target=dg.AssetSelection.all(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+    description="Evaluates the assets' automation conditions (reports: eager, rebuilt when an input "
+    "changes) and starts a run only when one asks for it. On by default.",
+)
+
+
 @dg.definitions
 def automation() -> dg.Definitions:
     return dg.Definitions(
-        jobs=[hiring_pipeline], schedules=[daily_hiring_pipeline], sensors=[new_input_files]
+        jobs=[hiring_pipeline],
+        schedules=[daily_hiring_pipeline],
+        sensors=[new_input_files, automation_condition_sensor],
     )

@@ -11,11 +11,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 from pydantic import PrivateAttr
 
 from pipelines.contract import Contract, load_contract
+from pipelines.preflight import open_error
 from pipelines.reasons.rules import RULES_FILE, Rules, load_rules
 from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, PROJECT_ROOT, connect
 
@@ -60,7 +62,12 @@ class WarehouseResource(DuckDBResource):
     @contextmanager
     def get_connection(self) -> Iterator[DuckDBPyConnection]:
         limit = str(self.connection_config.get("memory_limit", DEFAULT_MEMORY_LIMIT))
-        con = connect(resolve(self.database), limit)
+        path = resolve(self.database)
+        try:
+            con = connect(path, limit)
+        except duckdb.Error as e:
+            # At once and in one line (who holds it), not after minutes of retries.
+            raise dg.Failure(description=open_error(path, e), allow_retries=False) from e
         try:
             yield con
         finally:

@@ -10,7 +10,11 @@ from dagster_duckdb import DuckDBResource
 from pipelines.sqlgraph import SqlTable
 
 
-def table_specs(tables: list[SqlTable], group: str) -> list[dg.AssetSpec]:
+def table_specs(
+    tables: list[SqlTable],
+    group: str,
+    automation_condition: dg.AutomationCondition | None = None,
+) -> list[dg.AssetSpec]:
     """One AssetSpec per SQL file: its table, its header as description, its reads as deps."""
     return [
         dg.AssetSpec(
@@ -19,6 +23,7 @@ def table_specs(tables: list[SqlTable], group: str) -> list[dg.AssetSpec]:
             group_name=group,
             kinds={"duckdb"},
             description=t.description + f" (sql/{t.template}.sql)",
+            automation_condition=automation_condition,
         )
         for t in tables
     ]

@@ -5,8 +5,8 @@ Every input row ends up either in its table or in ``quarantine`` with a specific
 (read, typed, validated) into working tables, then published, quarantine and merge, in one
 transaction, so a run killed midway leaves the previous good state.
 
-All work is set-based DuckDB SQL generated from the contract; Python only lists and hashes files
-and reads CSV headers. ``benchmarks/bench_ingest.py`` measures it against a plain typed load.
+All work is set-based DuckDB SQL generated from the contract; Python only lists, sniffs (the first
+KB: compression, encoding, what a file really is) and hashes files, and reads CSV headers. ``benchmarks/bench_ingest.py`` measures it against a plain typed load.
 
 Modules: ``files`` (listing, hashing, headers), ``readers`` (CSV, Parquet, JSON Lines into
 staging), ``validate`` (typed values and problem reasons from the contract), ``stage`` and
@@ -18,11 +18,15 @@ from pipelines.ingest.batch import BatchResult, ingest_folder
 from pipelines.ingest.context import BatchContext, FileResult
 from pipelines.ingest.files import (
     FORMATS,
+    GZIP_SUFFIX,
     IngestError,
     InputFile,
+    InputListing,
     check_headers,
     content_hash,
     discover_files,
+    list_input_folder,
+    sniff,
     table_for_file,
 )
 from pipelines.ingest.layout import WAREHOUSE_TABLES, check_warehouse, ensure_tables
@@ -32,17 +36,21 @@ from pipelines.ingest.validate import _load_sql as _load_sql
 
 __all__ = [
     "FORMATS",
+    "GZIP_SUFFIX",
     "WAREHOUSE_TABLES",
     "BatchContext",
     "BatchResult",
     "FileResult",
     "IngestError",
     "InputFile",
+    "InputListing",
     "check_headers",
     "check_warehouse",
     "content_hash",
     "discover_files",
     "ensure_tables",
     "ingest_folder",
+    "list_input_folder",
+    "sniff",
     "table_for_file",
 ]

@@ -15,7 +15,7 @@ import duckdb
 
 from pipelines.contract import Contract, load_contract
 from pipelines.ingest.context import BatchContext, FileResult
-from pipelines.ingest.files import content_hash, discover_files
+from pipelines.ingest.files import content_hash, list_input_folder
 from pipelines.ingest.layout import _drop_working_tables, ensure_tables
 from pipelines.ingest.publish import _publish_table
 from pipelines.ingest.stage import _stage_table
@@ -27,6 +27,7 @@ class BatchResult:
     files: list[FileResult] = field(default_factory=list)
     skipped_files: list[str] = field(default_factory=list)
     unrecognised_files: list[str] = field(default_factory=list)
+    not_read: dict[str, str] = field(default_factory=dict)  # name -> why (FIFO, link loop...)
     seconds: float = 0.0
 
     def totals(self, table: str) -> tuple[int, int, int]:
@@ -56,9 +57,12 @@ def ingest_folder(
     """
     contract = contract or load_contract()
     started = time.perf_counter()
-    files, unrecognised = discover_files(Path(data_dir), contract)
+    listing = list_input_folder(Path(data_dir), contract)
+    files, unrecognised = listing.files, listing.unrecognised
     for name in unrecognised:
         log(f"ignored {name}: not named after a contract table ({', '.join(contract.tables)})")
+    for name, why in listing.skipped.items():
+        log(f"not read: {name}: {why}")
     ensure_tables(con, contract)
     _drop_working_tables(con, contract)  # left behind by a run killed between the phases
     logged = con.execute("select source_table, content_hash, size_bytes from ingest_log").fetchall()
@@ -78,6 +82,7 @@ def ingest_folder(
             batch_id=None,
             skipped_files=[str(f.path) for f in files if not is_new[f.path]],
             unrecognised_files=unrecognised,
+            not_read=dict(listing.skipped),
         )
         if new:
             _ingest_batch(BatchContext.start(con, contract, data_dir, new, digests, log), result)

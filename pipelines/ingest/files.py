@@ -1,19 +1,33 @@
-"""The input files: which ones there are, their content hashes, and their column names.
+"""The input files: which ones there are, what they hold, their content hashes and column names.
 
-Python only lists and hashes files and reads CSV headers; Parquet schemas and JSON Lines keys are
-read by DuckDB. :func:`discover_files` is the one listing of the input folder: the ingest, the
-pre-run header check (:func:`check_headers`) and a sensor that only watches the folder all use it
-(it stats files, never opens them).
+Python only lists, sniffs and hashes files and reads CSV headers; Parquet schemas and JSON Lines
+keys are read by DuckDB. :func:`list_input_folder` is the one listing of the input folder: the
+ingest, the pre-run header check (:func:`check_headers`) and a sensor that only watches the folder
+all use it (it stats entries, never opens them: a FIFO named like an input would block a reader).
+
+Before a text file is read, :func:`sniff` looks at its first KB, so the header check and the
+reader agree on what it is: gzip (by its magic bytes, whatever the name) and UTF-16 little-endian
+are read; anything else that is not text (UTF-32, UTF-16 big-endian, zip, Parquet, other
+compression, binary data) fails with one line naming the file and what it is. Limits, each with
+its own message: a CSV header line of 64 KiB and 1,000 columns, lines of 8 MiB.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
+import errno
+import gzip
+import logging
+import os
 import re
+import stat
+import zlib
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import blake3
 import duckdb
@@ -21,7 +35,13 @@ import duckdb
 from pipelines.contract import Contract, Table, load_contract
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+GZIP_SUFFIX = ".gz"  # applications.csv.gz, interviews.jsonl.gz (Parquet compresses inside)
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a 200 KB recruiter note must fit comfortably
+MAX_HEADER_BYTES = 64 * 1024  # a CSV header line; all the contract's columns take < 300 bytes
+MAX_HEADER_COLUMNS = 1000
+SNIFF_BYTES = 1024  # what sniff() reads of a file (of its decompressed text, when gzip)
+
+_log = logging.getLogger(__name__)
 
 
 class IngestError(Exception):
@@ -37,6 +57,25 @@ class InputFile:
     mtime: float  # with size, what a sensor compares to see that a file changed
 
 
+@dataclass
+class InputListing:
+    """What :func:`list_input_folder` found: input files in load order, names of other regular
+    files, and entries that are named like inputs (or are not files) but are not read, each with
+    the reason (FIFOs, sockets, symbolic link loops, folders)."""
+
+    files: list[InputFile] = field(default_factory=list)
+    unrecognised: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # name -> why it is not read
+
+
+@dataclass(frozen=True)
+class Sniffed:
+    """How DuckDB's read_csv is to read a text file (its ``compression`` and ``encoding``)."""
+
+    compression: str  # "none" or "gzip"
+    encoding: str  # "utf-8" or "utf-16" (little-endian, as DuckDB reads it)
+
+
 def content_hash(path: Path) -> str:
     """``blake3:<hex>`` of the file's bytes: BLAKE3 hashes ~5 GB/s per core here, SHA-256 (with
     SHA-NI) ~1.9 GB/s, and every new file is hashed in full."""
@@ -48,50 +87,101 @@ def content_hash(path: Path) -> str:
         raise IngestError(f"{path}: cannot be read: {e.strerror or e}") from e
 
 
-def table_for_file(name: str, contract: Contract) -> str | None:
-    """``applications.csv`` and ``applications-2026-05.csv`` both belong to ``applications``."""
-    stem, suffix = Path(name).stem, Path(name).suffix.lower()
-    if suffix not in FORMATS:
+def _name_format(name: str) -> tuple[str, str] | None:
+    """(stem, format) of an input file name: ``applications-05.csv.gz`` -> (applications-05, csv)."""
+    base = name[: -len(GZIP_SUFFIX)] if name.lower().endswith(GZIP_SUFFIX) else name
+    fmt = FORMATS.get(Path(base).suffix.lower())
+    if fmt is None or (fmt == "parquet" and base != name):
         return None
+    return Path(base).stem, fmt
+
+
+def _table_of(stem: str, contract: Contract) -> str | None:
     for table in contract.tables:
         if stem == table or re.fullmatch(rf"{table}[-_.].+", stem):
             return table
     return None
 
 
-def discover_files(data_dir: Path, contract: Contract) -> tuple[list[InputFile], list[str]]:
-    """Input files in load order (contract table order, then file name), and unrecognised names.
-    Dotfiles and anything but regular files are skipped."""
+def table_for_file(name: str, contract: Contract) -> str | None:
+    """``applications.csv``, ``applications-2026-05.csv`` and ``applications.csv.gz`` all belong
+    to ``applications``."""
+    named = _name_format(name)
+    return _table_of(named[0], contract) if named else None
+
+
+def _not_a_file(path: Path, st: os.stat_result | None, error: OSError | None) -> str:
+    """Why a folder entry that is not a regular file is not read."""
+    if st is None:
+        if error is not None and error.errno == errno.ELOOP:
+            return "a symbolic link loop"
+        if error is not None and error.errno == errno.ENOENT and path.is_symlink():
+            return f"a broken symbolic link (to {os.readlink(path)})"
+        return f"cannot be examined: {error.strerror if error else 'unknown error'}"
+    if stat.S_ISDIR(st.st_mode):
+        return "a folder (subfolders are not read)"
+    if stat.S_ISFIFO(st.st_mode):
+        return "a FIFO (named pipe), not a file: never opened, a read could wait forever"
+    if stat.S_ISSOCK(st.st_mode):
+        return "a socket, not a file"
+    return "a device, not a file"
+
+
+def list_input_folder(data_dir: Path, contract: Contract) -> InputListing:
+    """Input files in load order (contract table order, then file name), unrecognised names, and
+    entries not read with the reason. Dotfiles, and folders not named like inputs, are left out.
+    Entries are only stat'ed, never opened."""
     if not data_dir.is_dir():
         raise IngestError(f"{data_dir}: input folder does not exist (set HIRING_DATA_DIR)")
-    found: list[InputFile] = []
-    unrecognised: list[str] = []
-    for path in sorted(p for p in data_dir.iterdir() if p.is_file() and not p.name.startswith(".")):
-        table = table_for_file(path.name, contract)
-        if table is None:
-            unrecognised.append(path.name)
-        else:
-            st = path.stat()
-            found.append(
-                InputFile(table, path, FORMATS[path.suffix.lower()], st.st_size, st.st_mtime)
-            )
+    try:
+        names = sorted(n for n in os.listdir(data_dir) if not n.startswith("."))
+    except OSError as e:
+        raise IngestError(f"{data_dir}: input folder cannot be listed: {e.strerror or e}") from e
+    out = InputListing()
+    for name in names:
+        path, named = data_dir / name, _name_format(name)
+        table = _table_of(named[0], contract) if named else None
+        st: os.stat_result | None = None
+        error: OSError | None = None
+        try:
+            st = path.stat()  # follows symbolic links
+        except OSError as e:
+            error = e
+        if st is not None and stat.S_ISREG(st.st_mode):
+            if named is None or table is None:
+                out.unrecognised.append(name)
+            else:
+                out.files.append(InputFile(table, path, named[1], st.st_size, st.st_mtime))
+        elif table is not None or st is None or not stat.S_ISDIR(st.st_mode):
+            out.skipped[name] = _not_a_file(path, st, error)
     order = list(contract.tables)
-    found.sort(key=lambda f: (order.index(f.table), f.path.name))
-    return found, unrecognised
+    out.files.sort(key=lambda f: (order.index(f.table), f.path.name))
+    return out
 
 
-def check_headers(data_dir: Path, contract: Contract | None = None) -> None:
+def discover_files(data_dir: Path, contract: Contract) -> tuple[list[InputFile], list[str]]:
+    """Input files in load order and unrecognised names (see :func:`list_input_folder`, which
+    also says which entries were skipped and why)."""
+    listing = list_input_folder(data_dir, contract)
+    return listing.files, listing.unrecognised
+
+
+def check_headers(data_dir: Path, contract: Contract | None = None) -> InputListing:
     """Fail fast, before any run, on the mistakes that would fail the batch: a missing folder, an
-    unreadable file, a missing required column. Reads CSV headers, Parquet schemas and the keys
-    of JSON Lines objects (those are only known after parsing every line)."""
+    unreadable file, a file that is not what its name says, a missing required column. Reads CSV
+    headers, Parquet schemas and the keys of JSON Lines objects (those are only known after
+    parsing every line). Entries skipped (FIFOs, link loops, ...) are logged as warnings; the
+    listing is returned."""
     contract = contract or load_contract()
-    files, _ = discover_files(data_dir, contract)
+    listing = list_input_folder(data_dir, contract)
+    for name, reason in listing.skipped.items():
+        _log.warning("%s: skipped: %s", data_dir / name, reason)
     con = duckdb.connect()
     try:
-        for f in files:
+        for f in listing.files:
             table = contract.table(f.table)
             if f.format == "csv":
-                _check_columns(f.path, table, _csv_header(f.path))
+                _check_columns(f.path, table, _csv_header(f.path)[0])
             elif f.format == "parquet":
                 names = _parquet_names(con, f.path)
                 _check_columns(f.path, table, [n.strip().lower() for n in names])
@@ -100,45 +190,157 @@ def check_headers(data_dir: Path, contract: Contract | None = None) -> None:
                 _check_columns(f.path, table, sorted(keys))
     finally:
         con.close()
+    return listing
 
 
 def _first_line(e: BaseException) -> str:
     return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
 
 
-def _csv_header(path: Path) -> list[str]:
-    """Header names, trimmed and lower-cased (the header line alone decides nothing about the
-    file's encoding: that is found while reading, see readers._read_csv)."""
-    with path.open("rb") as f:
-        first = f.readline(1 << 20)
+def _read_error(path: Path, e: duckdb.Error, what: str) -> IngestError:
+    """One line for a file DuckDB could not read; a line over the limit is named as such."""
+    if "Maximum line size" in str(e):
+        line = re.search(r"CSV Error on Line: (\d+)", str(e))
+        return IngestError(
+            f"{path}: line {line.group(1) if line else '?'} is longer than the "
+            f"{MAX_LINE_BYTES // 2**20} MiB line limit"
+        )
+    return IngestError(f"{path}: cannot be read as {what}: {_first_line(e)}")
+
+
+def _open(path: Path) -> BinaryIO:
+    """The file, opened for reading only if it is a regular file (never blocks on a FIFO)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise IngestError(f"{path}: cannot be read: {e.strerror or e}") from e
+    f = os.fdopen(fd, "rb")
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        f.close()
+        raise IngestError(f"{path}: not a regular file")
+    return f
+
+
+def _head(path: Path, n: int, compression: str = "none") -> bytes:
+    """The first ``n`` bytes of the file, or of its decompressed content (``gzip``)."""
+    with _open(path) as f:
+        if compression != "gzip":
+            return f.read(n)
+        try:
+            with gzip.GzipFile(fileobj=f) as g:
+                return g.read(n)
+        except (OSError, EOFError, zlib.error) as e:
+            raise IngestError(f"{path}: gzip-compressed, but corrupt or cut short: {e}") from e
+
+
+_MAGIC = (  # (pattern at the start of the file, what it is); checked after gzip is decompressed
+    (rb"\x00\x00\xfe\xff|\xff\xfe\x00\x00", "UTF-32 text; save it as UTF-8 {what}"),
+    (rb"\xfe\xff", "UTF-16 big-endian text; save it as UTF-8 {what}"),
+    (rb"PK\x03\x04", "a zip archive (an .xlsx workbook is one), not {what}; unzip or export it"),
+    (rb"PAR1", "a Parquet file, not {what}; name it .parquet"),
+    (rb"\xd0\xcf\x11\xe0", "an Office document (.xls?), not {what}; export it as {what}"),
+    (rb"BZh[1-9]1AY&SY", "bzip2-compressed; only gzip is read: decompress it or use gzip"),
+    (rb"\xfd7zXZ\x00", "xz-compressed; only gzip is read: decompress it or use gzip"),
+    (rb"\x28\xb5\x2f\xfd", "zstd-compressed; only gzip is read: decompress it or use gzip"),
+    (rb"7z\xbc\xaf\x27\x1c", "a 7-Zip archive, not {what}"),
+    (rb"%PDF-", "a PDF document, not {what}"),
+)
+_CONTROL = bytes(b for b in range(32) if b not in b"\t\n\r\f")
+
+
+def sniff(path: Path, what: str = "CSV") -> Sniffed:
+    """What a CSV or JSON Lines file (``what``) holds, from its first KB: gzip and UTF-16
+    little-endian (with or without a byte order mark) are read; a file that is not UTF-8, Latin-1
+    or UTF-16LE text fails with one line saying what it is."""
+    head, compression = _head(path, SNIFF_BYTES), "none"
+    if head[:2] == b"\x1f\x8b":
+        head, compression = _head(path, SNIFF_BYTES, "gzip"), "gzip"
+    gz = "gzip-compressed, holding " if compression == "gzip" else ""
+    # Share of NUL bytes at even and odd offsets: ASCII as UTF-16LE is "a\0b\0", as BE "\0a\0b".
+    even, odd = (head[i::2].count(0) / max(len(head[i::2]), 1) for i in (0, 1))
+    utf16 = len(head) >= 8 and min(even, odd) <= 0.1 and max(even, odd) >= 0.9
+    if (head[:2] == b"\xff\xfe" and head[2:4] != b"\x00\x00") or (utf16 and odd > even):
+        return Sniffed(compression, "utf-16")  # little-endian, with or without byte order mark
+    kind = next((k for magic, k in _MAGIC if re.match(magic, head)), None)
+    if kind is None and utf16:
+        kind = "UTF-16 big-endian text; save it as UTF-8 {what}"  # without a byte order mark
+    if kind is None and (
+        b"\x00" in head or len(head) - len(head.translate(None, _CONTROL)) > len(head) // 20
+    ):
+        kind = f"binary data (control bytes in its first {SNIFF_BYTES} bytes), not {{what}} text"
+    if kind is not None:
+        raise IngestError(f"{path}: {gz}{kind.format(what=what)}")
+    return Sniffed(compression, "utf-8")
+
+
+def _record_end(text: str) -> int | None:
+    """Where the first CSV record of ``text`` ends (a line end outside quotes), if it does."""
+    quoted = False
+    for m in re.finditer(r'["\r\n]', text):
+        if m.group() == '"':
+            quoted = not quoted
+        elif not quoted:
+            return m.start()
+    return None
+
+
+def _csv_header(path: Path) -> tuple[list[str], Sniffed]:
+    """Header names, trimmed and lower-cased, and how the file is to be read. Reads at most
+    MAX_HEADER_BYTES (of the decompressed text): a longer header line fails. (The header line
+    alone decides nothing about UTF-8 or Latin-1: that is found while reading, see
+    readers._read_csv.)"""
+    sniffed = sniff(path)
+    data = _head(path, MAX_HEADER_BYTES + 1, sniffed.compression)
+    if sniffed.encoding == "utf-16":
+        text = codecs.getincrementaldecoder("utf-16-le")("replace").decode(data)
+    else:
+        text = data.decode("latin-1")  # one character per byte: finds the line end in bytes
+    end = _record_end(text)
+    if end is None and len(data) > MAX_HEADER_BYTES:
+        raise IngestError(
+            f"{path}: header line longer than the {MAX_HEADER_BYTES // 1024} KiB limit "
+            "(is it a CSV file?)"
+        )
+    first = text[:end]
+    if sniffed.encoding != "utf-16":
+        try:
+            first = data[:end].decode("utf-8")
+        except UnicodeDecodeError:
+            first = data[:end].decode("latin-1")
+    first = first.removeprefix("\ufeff")  # (Latin-1 header lines have no byte order mark)
     if not first.strip():
         raise IngestError(f"{path}: file is empty or has no header line")
-    if first.startswith(b"\xef\xbb\xbf"):
-        first = first[3:]
     try:
-        text = first.decode("utf-8")
-    except UnicodeDecodeError:
-        text = first.decode("latin-1")
-    names = next(csv.reader(io.StringIO(text)), [])
-    return [n.strip().lower() for n in names]
+        names = next(csv.reader([first]), [])
+    except csv.Error as e:
+        raise IngestError(f"{path}: cannot be read as CSV: header line: {e}") from e
+    if len(names) > MAX_HEADER_COLUMNS:
+        raise IngestError(
+            f"{path}: header has {len(names):,} columns, over the limit of {MAX_HEADER_COLUMNS:,}"
+        )
+    return [n.strip().lower() for n in names], sniffed
 
 
 def _parquet_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     """A Parquet file's column names, as written."""
+    if (head := _head(path, 4)) != b"PAR1":
+        problem = "file is empty" if not head else "does not start with the Parquet magic bytes"
+        raise IngestError(f"{path}: not a Parquet file ({problem})")
     try:
         schema = con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as e:
-        raise IngestError(f"{path}: cannot be read as Parquet: {_first_line(e)}") from e
+        raise _read_error(path, e, "Parquet") from e
     return [str(r[0]) for r in schema]
 
 
 def _check_columns(path: Path, table: Table, names: list[str]) -> list[str]:
-    """Fail on missing required or duplicated contract columns; return ignored extra columns."""
-    contract_cols = set(table.column_names)
-    dupes = sorted({n for n in names if names.count(n) > 1 and n in contract_cols})
+    """Fail on missing required or duplicated contract columns; return ignored extra columns.
+    Linear in the number of names."""
+    counts, contract_cols = Counter(names), set(table.column_names)
+    dupes = sorted(n for n in contract_cols if counts[n] > 1)
     if dupes:
         raise IngestError(f"{path}: column {dupes[0]!r} appears more than once in the header")
-    missing = [c for c in table.required if c not in names]
+    missing = [c for c in table.required if c not in counts]
     if missing:
         raise IngestError(
             f"{path}: missing required column {missing[0]!r} for table {table.name!r} "
@@ -147,20 +349,22 @@ def _check_columns(path: Path, table: Table, names: list[str]) -> list[str]:
     return [n for n in names if n not in contract_cols]
 
 
-def _jsonl_lines(path: Path) -> tuple[str, list[object]]:
+def _jsonl_lines(path: Path) -> tuple[str, list[object], Sniffed]:
     """SQL (and its parameters) for a JSON Lines file's non-blank physical lines: line_number,
-    line, and j, the parsed object (NULL when the line is not one). \x1f never appears unescaped
-    in valid JSON, so splitting on it reads whole lines."""
+    line, and j, the parsed object (NULL when the line is not one), and how the file was found to
+    be stored (sniff). \x1f never appears unescaped in valid JSON, so splitting on it reads whole
+    lines."""
+    sniffed = sniff(path, "JSON Lines")
     sql = """
         select line_number, line,
                case when json_valid(line) and json_type(line) = 'OBJECT' then line::json end as j
         from (select row_number() over () as line_number, line
               from read_csv(?, auto_detect = false, header = false,
                             columns = {'line': 'VARCHAR'}, delim = '\\x1f', quote = '',
-                            escape = '', max_line_size = ?))
+                            escape = '', compression = ?, encoding = ?, max_line_size = ?))
         where trim(coalesce(line, '')) <> ''
     """
-    return sql, [str(path), MAX_LINE_BYTES]
+    return sql, [str(path), sniffed.compression, sniffed.encoding, MAX_LINE_BYTES], sniffed
 
 
 def _object_keys(
@@ -177,8 +381,8 @@ def _object_keys(
 
 def _jsonl_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     """The keys (trimmed, lower-cased) of a JSON Lines file's objects."""
-    sql, params = _jsonl_lines(path)
+    sql, params, _ = _jsonl_lines(path)
     try:
         return {k.strip().lower() for k in _object_keys(con, f"({sql})", params)}
     except duckdb.Error as e:
-        raise IngestError(f"{path}: cannot be read as JSON Lines: {_first_line(e)}") from e
+        raise _read_error(path, e, "JSON Lines") from e

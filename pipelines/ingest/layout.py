@@ -15,7 +15,8 @@ from pipelines.warehouse import quote_ident, scalar
 # ingest_log row of the file it came from.
 WAREHOUSE_TABLES = {
     "quarantine": "batch_id integer, source_table varchar, source_file varchar, "
-    "row_number bigint, line_number bigint, reason varchar, raw_record varchar, "
+    "row_number bigint, line_number bigint, reason varchar, reason_kind varchar, "
+    "raw_record varchar, "
     "quarantined_at timestamp",
     "ingest_batches": "batch_id integer, data_dir varchar, contract_version varchar, "
     "started_at timestamp, finished_at timestamp, files integer",

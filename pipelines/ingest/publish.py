@@ -15,6 +15,7 @@ from pipelines.contract import Table
 from pipelines.ingest.context import BatchContext, FileResult
 from pipelines.ingest.stage import _Staged
 from pipelines.ingest.validate import _json_of
+from pipelines.scrub import scrub_sql
 from pipelines.warehouse import quote_ident, row_count, sql_literal
 
 
@@ -22,7 +23,9 @@ def _publish_table(ctx: BatchContext, table: Table, staged: _Staged) -> list[Fil
     """Quarantine a staged table's bad rows and merge the rest (inside the batch transaction)."""
     con, files = ctx.con, ctx.files_of(table)
     t0, t = time.perf_counter(), table.name
-    con.execute(f"create or replace temp table _flags_{t} (rid bigint, reason varchar)")
+    con.execute(
+        f"create or replace temp table _flags_{t} (rid bigint, reason varchar, reason_kind varchar)"
+    )
     staged_rows = f"select c.*, c.rowid as rid from _ingest_{t} c"
     con.execute(
         f"create or replace temp view _valid_{t} as select c.* from ({staged_rows}) c "
@@ -46,14 +49,16 @@ def _publish_table(ctx: BatchContext, table: Table, staged: _Staged) -> list[Fil
     con.execute(
         f"""
         insert into quarantine
-        select ?, ?, f.path, {number}, NULL, c._reject ->> '$.reason',
+        select ?, ?, f.path, {number}, NULL, c._reject ->> '$.reason', c._reject ->> '$.kind',
                (c._reject -> '$.record')::varchar, ?
         from ({staged_rows} where c._reject is not null) c {joins}
         union all
-        select ?, ?, f.path, {number}, NULL, g.reason, {typed_json}, ?
+        select ?, ?, f.path, {number}, NULL, g.reason, g.reason_kind, {typed_json}, ?
         from ({staged_rows}) c join _flags_{t} g on g.rid = c.rid {joins}
         union all
-        select ?, ?, f.path, NULL, r.line_number, r.reason, r.raw_line, ?
+        -- the reader's reason starts with fixed text: "unreadable CSV line: <error type> (...)"
+        select ?, ?, f.path, NULL, r.line_number, {scrub_sql("r.reason")},
+               split_part(r.reason, ' (', 1), {scrub_sql("r.raw_line")}, ?
         from _rejects_{t} r join _files_{t} f using (file_id)
         """,
         [ctx.batch_id, t, ctx.now] * 3,
@@ -101,9 +106,12 @@ def _row_number_sql(t: str, rowid: str = "c.rowid") -> tuple[str, str]:
 
 
 def _flag(con: duckdb.DuckDBPyConnection, table: Table, rows_sql: str) -> None:
-    """Record a reason for the rows ``rows_sql`` returns (rid = staging rowid, reason) in a small
-    side table, so that the large working table is only ever read, then trimmed by one delete."""
-    con.execute(f"insert into _flags_{table.name} select rid, reason from ({rows_sql})")
+    """Record a reason for the rows ``rows_sql`` returns (rid = staging rowid, reason, its kind)
+    in a small side table, so that the large working table is only ever read, then trimmed by one
+    delete."""
+    con.execute(
+        f"insert into _flags_{table.name} select rid, reason, reason_kind from ({rows_sql})"
+    )
 
 
 def _flag_duplicates(con: duckdb.DuckDBPyConnection, table: Table, n_files: int) -> None:
@@ -147,7 +155,10 @@ def _flag_duplicates(con: duckdb.DuckDBPyConnection, table: Table, n_files: int)
         con,
         table,
         f"""
-        select rid, {reason} as reason from (
+        select rid, {reason} as reason,
+               case when whole is not distinct from first_whole then 'exact duplicate'
+                    else 'conflicting duplicate key' end as reason_kind
+        from (
             select *, row_number() over w as occurrence,
                    first_value(n) over w as first_row,
                    first_value(whole) over w as first_whole
@@ -171,7 +182,7 @@ def _flag_orphans(con: duckdb.DuckDBPyConnection, table: Table) -> None:
             f"""
             select c.rid,
                    {sql_literal(f"orphan foreign key: {c.name} '")} || c.{col} || {sql_literal(f"' not found in {parent}")}
-                   as reason
+                   as reason, {sql_literal(f"orphan foreign key: {c.name}")} as reason_kind
             from _valid_{table.name} c
             anti join {quote_ident(parent)} p on p.{quote_ident(pcol)} = c.{col}
             where c.{col} is not null

@@ -15,14 +15,13 @@ import duckdb
 from pipelines.contract import Table
 from pipelines.ingest.files import (
     MAX_LINE_BYTES,
-    IngestError,
     InputFile,
     _check_columns,
     _csv_header,
-    _first_line,
     _jsonl_lines,
     _object_keys,
     _parquet_names,
+    _read_error,
 )
 from pipelines.warehouse import quote_ident, scalar, sql_literal
 
@@ -41,7 +40,8 @@ def _text_columns(table: Table, present: set[str], expr: Callable[[str], str]) -
 def _read_csv(
     con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, file_id: int, load: Load
 ) -> tuple[list[str], str]:
-    names, encoding = _csv_header(f.path), "utf-8"
+    names, sniffed = _csv_header(f.path)  # gzip and UTF-16 are found by content
+    encoding = sniffed.encoding
     ignored = _check_columns(f.path, table, names)
     # Every header column is read as text by position; extra names get unique aliases.
     aliases = [n if n in table.column_names else f"_extra_{i}" for i, n in enumerate(names)]
@@ -54,16 +54,18 @@ def _read_csv(
             f"""
             select {cols}
             from read_csv(?, auto_detect = false, header = true, columns = {columns},
-                          delim = ',', quote = '"', escape = '"', encoding = ?,
+                          delim = ',', quote = '"', escape = '"', compression = ?, encoding = ?,
                           max_line_size = ?, store_rejects = true,
                           rejects_table = '_rejects', rejects_scan = '_reject_scans')
             """,
-            [str(f.path), enc, MAX_LINE_BYTES],
+            [str(f.path), sniffed.compression, enc, MAX_LINE_BYTES],
         )
 
     try:
         read(encoding)
-        if scalar(con, "select count(*) from _rejects where error_type = 'INVALID ENCODING'"):
+        if encoding == "utf-8" and scalar(
+            con, "select count(*) from _rejects where error_type = 'INVALID ENCODING'"
+        ):
             # Not UTF-8: drop what was read (each file is staged in its own transaction) and read
             # again as Latin-1, which every byte sequence is.
             con.execute("rollback")
@@ -71,7 +73,7 @@ def _read_csv(
             encoding = "latin-1"
             read(encoding)
     except duckdb.Error as e:
-        raise IngestError(f"{f.path}: cannot be read as CSV: {_first_line(e)}") from e
+        raise _read_error(f.path, e, "CSV") from e
     # Lines the CSV reader could not split into the header's columns are quarantined whole
     # (the reader may report one line twice; keep its first error).
     con.execute(
@@ -79,12 +81,16 @@ def _read_csv(
         insert into _rejects_{table.name}
         select ?, line, arg_min(csv_line, byte_position),
                'unreadable CSV line: ' || lower(replace(arg_min(error_type, byte_position), '_', ' '))
-               || ' (' || arg_min(error_message, byte_position) || ')'
+               || ' (' || case when arg_min(error_type, byte_position) = 'LINE SIZE OVER MAXIMUM'
+                               then 'longer than the {MAX_LINE_BYTES // 2**20} MiB line limit: '
+                                    || regexp_extract(arg_min(error_message, byte_position),
+                                                      'Actual Size:\\s*(\\d+)', 1) || ' bytes'
+                               else arg_min(error_message, byte_position) end || ')'
         from _rejects group by line
         """,
         [file_id],
     )
-    return ignored, encoding
+    return ignored, encoding + (", gzip" if sniffed.compression == "gzip" else "")
 
 
 def _read_parquet(
@@ -103,11 +109,11 @@ def _read_parquet(
 def _read_jsonl(
     con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, file_id: int, load: Load
 ) -> tuple[list[str], str]:
-    lines, params = _jsonl_lines(f.path)
+    lines, params, sniffed = _jsonl_lines(f.path)
     try:
         con.execute(f"create or replace temp table _json as {lines}", params)
     except duckdb.Error as e:
-        raise IngestError(f"{f.path}: cannot be read as JSON Lines: {_first_line(e)}") from e
+        raise _read_error(f.path, e, "JSON Lines") from e
     keys = _object_keys(con, "_json")
     by_lower = {k.strip().lower(): k for k in keys}
     names = sorted(by_lower)
@@ -139,7 +145,7 @@ def _read_jsonl(
         """,
         [file_id],
     )
-    return ignored, "utf-8"
+    return ignored, sniffed.encoding + (", gzip" if sniffed.compression == "gzip" else "")
 
 
 READERS: dict[str, Reader] = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl}

@@ -8,6 +8,7 @@ results are small (see publish.py).
 from __future__ import annotations
 
 from pipelines.contract import Column, Table
+from pipelines.scrub import scrub_sql
 from pipelines.warehouse import quote_ident, sql_literal
 
 TRUE_WORDS, FALSE_WORDS = ("true", "t", "yes", "y", "1"), ("false", "f", "no", "n", "0")
@@ -25,6 +26,9 @@ def _typed_expr(c: Column) -> str:
     # DuckDB's casts skip surrounding whitespace, so only text comparisons trim. Each expression
     # tries the common, exact case first: most values never reach lower()/regexp_replace().
     raw = f"r.{quote_ident(c.name)}"
+    if c.scrubbed:
+        # Personal data never reaches the warehouse file: free text is scrubbed here.
+        raw = scrub_sql(raw)
     match c.type:
         case "string":
             # trim() copies every value; most have no space at either end to remove.
@@ -72,15 +76,16 @@ def _fine_exprs(c: Column) -> list[str]:
     return out
 
 
-def _problem_exprs(c: Column) -> list[str]:
-    """SQL giving a specific reason string for a bad value, or NULL when the value is fine."""
+def _problems(c: Column) -> list[tuple[str, str, str]]:
+    """(condition, reason, kind) SQL for each way a value can be bad: the reason names the
+    (scrubbed) value for whoever fixes the file; the kind is fixed text, safe to show anywhere."""
     raw, val = f"v.{quote_ident('raw_' + c.name)}", f"v.{quote_ident(c.name)}"
     present = f"nullif(trim({raw}), '') is not null"
-    shown = f"'''' || left({raw}, 80) || ''''"
-    out: list[str] = []
+    shown = f"'''' || left({scrub_sql(raw)}, 80) || ''''"
+    out: list[tuple[str, str, str]] = []
     if c.required:
-        missing = sql_literal(f"missing required value for {c.name}")
-        out.append(f"case when not ({present}) then {missing} end")
+        missing = f"missing required value for {c.name}"
+        out.append((f"not ({present})", sql_literal(missing), missing))
     expected = {
         "enum": "one of " + "|".join(c.values),
         "date": "an ISO 8601 date such as 2026-03-14",
@@ -90,23 +95,55 @@ def _problem_exprs(c: Column) -> list[str]:
     }.get(c.type)
     if expected:
         out.append(
-            f"case when {val} is null and {present} then "
-            f"{sql_literal(f'bad value for {c.name}: ')} || {shown} || "
-            f"{sql_literal(f' (expected {expected})')} end"
+            (
+                f"{val} is null and {present}",
+                f"{sql_literal(f'bad value for {c.name}: ')} || {shown} || "
+                f"{sql_literal(f' (expected {expected})')}",
+                f"bad value for {c.name}",
+            )
         )
     if c.min is not None and c.max is not None:
         out.append(
-            f"case when {val} < {c.min} or {val} > {c.max} then "
-            f"{sql_literal(f'{c.name} out of range: ')} || {val} || "
-            f"{sql_literal(f' (expected {c.min:g} to {c.max:g})')} end"
+            (
+                f"{val} < {c.min} or {val} > {c.max}",
+                f"{sql_literal(f'{c.name} out of range: ')} || {val} || "
+                f"{sql_literal(f' (expected {c.min:g} to {c.max:g})')}",
+                f"{c.name} out of range",
+            )
         )
     elif c.min is not None:
         word = "negative" if c.min == 0 else "too small"
         out.append(
-            f"case when {val} < {c.min} then "
-            f"{sql_literal(f'{word} {c.name}: ')} || {val} || "
-            f"{sql_literal(f' (must be at least {c.min:g})')} end"
+            (
+                f"{val} < {c.min}",
+                f"{sql_literal(f'{word} {c.name}: ')} || {val} || "
+                f"{sql_literal(f' (must be at least {c.min:g})')}",
+                f"{word} {c.name}",
+            )
         )
+    return out
+
+
+def _implausible(table: Table) -> list[tuple[str, str, str]]:
+    """(condition, reason, kind) for the contract's plausibility rules: a date outside the
+    plausible window, and each of the table's ``implausible`` rules. The conditions read the
+    row's typed values (the inner query's columns, by name)."""
+    earliest, days_ahead = table.date_window
+    out: list[tuple[str, str, str]] = []
+    for c in table.columns:
+        if c.type == "date":
+            val = f"v.{quote_ident(c.name)}"
+            latest = f"current_date + {int(days_ahead)}"
+            out.append(
+                (
+                    f"{val} < date {sql_literal(earliest)} or {val} > {latest}",
+                    f"{sql_literal(f'{c.name} outside the plausible window: ')} || {val} || "
+                    f"{sql_literal(f' (expected {earliest} to ')} || ({latest}) || ')'",
+                    f"{c.name} outside the plausible window",
+                )
+            )
+    for rule in table.implausible:
+        out.append((f"({rule.when})", sql_literal(rule.name), rule.name))
     return out
 
 
@@ -121,7 +158,8 @@ def _json_of(cols: list[str], prefix: str = "") -> str:
 
 def _load_sql(table: Table, file_id: int, source: str) -> str:
     """Insert one file's rows into ``_ingest_<table>``: typed, and for a row with a problem a
-    ``_reject`` JSON holding the reason and the raw record (NULL for every good row).
+    ``_reject`` JSON holding the reason, its kind and the scrubbed raw record (NULL for every
+    good row).
 
     The file id is written into the SQL as a number, not bound: this statement is also run as
     EXPLAIN on its own (tests/test_ingest_contract.py guards its plan), and ``source`` may bring
@@ -129,11 +167,17 @@ def _load_sql(table: Table, file_id: int, source: str) -> str:
     names = table.column_names
     typed = ", ".join(f"{_typed_expr(c)} as {quote_ident(c.name)}" for c in table.columns)
     raws = ", ".join(f"r.{quote_ident(c)} as {quote_ident('raw_' + c)}" for c in names)
-    problems = ", ".join(p for c in table.columns for p in _problem_exprs(c))
-    fine = " and ".join(p for c in table.columns for p in _fine_exprs(c)) or "true"
+    checks = [p for c in table.columns for p in _problems(c)] + _implausible(table)
+    problems = ", ".join(f"case when {cond} then {reason} end" for cond, reason, _ in checks)
+    kinds = ", ".join(f"case when {cond} then {sql_literal(kind)} end" for cond, _, kind in checks)
+    fine = " and ".join(
+        [p for c in table.columns for p in _fine_exprs(c)]
+        + [f"coalesce(not ({cond}), true)" for cond, _, _ in _implausible(table)]
+    )
+    # A rejected row's raw record is kept for the user to fix the file, scrubbed like any text.
     raw_record = (
         "struct_pack("
-        + ", ".join(f"{quote_ident(c)} := {quote_ident('raw_' + c)}" for c in names)
+        + ", ".join(f"{quote_ident(c)} := {scrub_sql(quote_ident('raw_' + c))}" for c in names)
         + ")"
     )
     cols = ", ".join(quote_ident(c) for c in names)
@@ -141,11 +185,13 @@ def _load_sql(table: Table, file_id: int, source: str) -> str:
         insert into _ingest_{table.name}
         select {cols}, {int(file_id)},
                case when reason is not null
-                    then to_json(struct_pack(reason := reason, record := {raw_record}))::varchar end
+                    then to_json(struct_pack(reason := reason, kind := reason_kind,
+                                             record := {raw_record}))::varchar end
         from (
             select v.*,
                    case when {fine} then NULL
-                        else nullif(concat_ws('; ', {problems}), '') end as reason
+                        else nullif(concat_ws('; ', {problems}), '') end as reason,
+                   case when {fine} then NULL else concat_ws('; ', {kinds}) end as reason_kind
             from (select {raws}, {typed} from ({source}) r) v
         )
     """

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
 import polars as pl
 
 from pipelines.reports.html import Table
 from pipelines.reports.privacy import (
+    OTHER_GROUPS,
     SUPPRESSED,
     count_text,
     count_value,
-    esc,
+    group_labels,
+    plot_text,
     rate,
     rate_text,
     wilson_interval,
@@ -39,7 +41,32 @@ def reason_colours(reasons: Sequence[str]) -> dict[str, str]:
 
 
 def label(s: object) -> str:
-    return esc(str(s).replace("_", " "))
+    """A label as Plotly shows it (axis, legend, hover): underscores as spaces, escaped for
+    Plotly. A label from data must already be one ``publish_groups`` gave."""
+    return plot_text(str(s).replace("_", " "))
+
+
+def publish_groups(
+    df: pl.DataFrame, column: str, sizes: Mapping[object, int | float | None]
+) -> pl.DataFrame:
+    """``df`` with ``column``, a label from data, replaced by the label each group is published
+    under (``privacy.group_labels``, from ``sizes``: people per group): a small group, or one
+    missing from ``sizes``, becomes OTHER_GROUPS. Aggregate by ``column`` afterwards."""
+    mapping = {k: v for k, v in group_labels(sizes).items() if k is not None}
+    return df.with_columns(
+        pl.col(column).replace_strict(mapping, default=OTHER_GROUPS, return_dtype=pl.String)
+    )
+
+
+def sizes_of(df: pl.DataFrame, column: str, people: pl.Expr) -> dict[object, int]:
+    """People per value of ``column``: ``people`` (e.g. ``pl.col("checks").sum()``) per group."""
+    g = df.group_by(column).agg(people.alias("_people"))
+    return dict(zip(g[column].to_list(), g["_people"].to_list(), strict=True))
+
+
+def named_first(names: Sequence[str]) -> list[str]:
+    """``names`` in their order, the OTHER_GROUPS bucket moved to the end."""
+    return [n for n in names if n != OTHER_GROUPS] + [n for n in names if n == OTHER_GROUPS]
 
 
 def pct(x: float | None) -> str:
@@ -60,8 +87,8 @@ def ci_text(s: int, n: int) -> str:
 
 
 def axis(fig: go.Figure, x: str, y: str) -> go.Figure:
-    fig.update_xaxes(title_text=esc(x))
-    fig.update_yaxes(title_text=esc(y))
+    fig.update_xaxes(title_text=plot_text(x))
+    fig.update_yaxes(title_text=plot_text(y))
     return fig
 
 
@@ -96,11 +123,11 @@ def rate_bars(
     return go.Bar(
         x=[label(n) for n in names],
         y=ys,
-        name=esc(name),
+        name=plot_text(name),
         marker_color=colour,
         error_y={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo},
         customdata=custom,
-        hovertemplate="%{x}: %{customdata}<extra>" + esc(name) + "</extra>",
+        hovertemplate="%{x}: %{customdata}<extra>" + plot_text(name) + "</extra>",
     )
 
 

@@ -1,8 +1,10 @@
 """Rendering the report site: pages, chart tables, CSV downloads. ``render_site`` returns every
 file's text and writes nothing; the caller writes the files and one local plotly.min.js.
 
-Every string from data passes through ``esc`` before it reaches HTML; every CSV cell through
-``csv_cell``. Charts are rendered by Plotly without its library inlined; each page loads the one
+Every label from data has passed ``privacy.group_labels`` / ``clean_label`` in its page (small
+groups unnamed, invisible characters out, length bounded); here every string passes through
+``esc`` before it reaches HTML and every CSV cell through ``csv_cell``. Figure text is escaped
+once, for Plotly, with ``privacy.plot_text`` (not ``esc``: Plotly would show "&quot;" as typed). Charts are rendered by Plotly without its library inlined; each page loads the one
 ``plotly.min.js`` written next to the pages, so the site opens offline.
 """
 

@@ -1,9 +1,10 @@
 -- report_background_checks: per vendor and finding, how often a check ends in adverse action,
 -- how often adverse reports are disputed, corrected (shown wrong) or upheld, and how long
--- resolved disputes took (completion of the report to resolution, in days).
+-- resolved disputes took (completion of the report to resolution, in days). A vendor id is cut
+-- to 400 characters (the reports show at most 40: pipelines.reports.privacy.clean_label).
 create or replace table report_background_checks as
 select
-    coalesce(vendor_id, 'not recorded') as vendor_id,
+    left(coalesce(vendor_id, 'not recorded'), 400) as vendor_id,
     coalesce(finding, 'none') as finding,
     count(*) as checks,
     count(*) filter (where result = 'consider'

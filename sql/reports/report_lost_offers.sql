@@ -1,8 +1,8 @@
 -- report_lost_offers: candidates who interviewed well and lost the job to a background check,
--- by what happened to the report, and by vendor.
+-- by what happened to the report, and by vendor (its id cut to 400 characters).
 create or replace table report_lost_offers as
 select
-    coalesce(b.vendor_id, 'no check record') as vendor_id,
+    left(coalesce(b.vendor_id, 'no check record'), 400) as vendor_id,
     a.detail,
     count(*) as n
 from reason_assignments a

@@ -6,11 +6,25 @@ the batch lands or none does.
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
+from duckdb import DuckDBPyConnection
 
 from pipelines.contract import load_contract
 from pipelines.defs.resources import HiringPaths
 from pipelines.ingest import IngestError, ingest_folder
+from pipelines.preflight import check_input_found
+from pipelines.run_state import begin_run
 from pipelines.warehouse import markdown_preview, row_count
+
+
+def column_schema(con: DuckDBPyConnection, table: str) -> dg.TableSchema:
+    """The table's columns and DuckDB types, for the asset's schema in the UI."""
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = 'main' and table_name = ? order by ordinal_position",
+        [table],
+    ).fetchall()
+    return dg.TableSchema(columns=[dg.TableColumn(name, type_) for name, type_ in rows])
+
 
 CONTRACT = load_contract()
 GROUP = "ingest"
@@ -74,7 +88,16 @@ where l.source_table = ? and l.rows_read <> l.rows_loaded + coalesce(q.n, 0)
     description="Load new files from HIRING_DATA_DIR as one batch (one transaction).",
 )
 def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: HiringPaths):  # noqa: ANN201
+    try:
+        check_input_found(paths.data_path, CONTRACT)  # before the warehouse is opened or created
+    except IngestError as e:
+        raise dg.Failure(description=str(e), allow_retries=False) from e
     with duckdb.get_connection() as con:
+        for run_id in begin_run(con, context.run.run_id):
+            context.log.warning(
+                f"run {run_id} was interrupted before it finished; this run rebuilds the "
+                "reason and report tables"
+            )
         try:
             batch = ingest_folder(con, paths.data_path, CONTRACT, log=context.log.info)
         except IngestError as e:
@@ -89,9 +112,8 @@ def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: Hir
                     "rows_read_this_batch": read,
                     "rows_loaded_this_batch": loaded,
                     "rows_quarantined_this_batch": quarantined,
-                    "preview": dg.MetadataValue.md(
-                        markdown_preview(con, f'select * exclude (_file_id) from "{table}"')
-                    ),
+                    # The schema, never rows: the rows are about people.
+                    "dagster/column_schema": column_schema(con, table),
                 },
             )
             bad = con.execute(CONSERVATION_SQL, [table, table]).fetchall()
@@ -108,8 +130,8 @@ def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: Hir
                 "by_reason": dg.MetadataValue.md(
                     markdown_preview(
                         con,
-                        "select source_table, regexp_replace(reason, '''[^'']*''', '…', 'g') as reason,"
-                        " count(*) as n from quarantine group by all order by n desc",
+                        "select source_table, reason_kind, count(*) as n from quarantine "
+                        "group by all order by n desc",
                         limit=15,
                     )
                 ),

@@ -1,6 +1,8 @@
-"""Checks on reason assignments: one per cohort row, reasons in the taxonomy, sane confidence."""
+"""Checks on the reason tables: one assignment per cohort row, reasons in the taxonomy, sane
+confidence (blocking); implausible records across tables (a warning)."""
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.sql_assets import sql_check
 
@@ -38,4 +40,28 @@ def reason_checks() -> dg.Definitions:
             sql_check("reason_assignments", name, description, sql, blocking=True)
             for name, (description, sql) in ASSIGNMENT_CHECKS.items()
         ]
+        + [no_implausible_records]
+    )
+
+
+@dg.asset_check(
+    asset="implausible_records",
+    name="no_implausible_records",
+    description="Records that contradict another table (sql/reasons/implausible_records.sql): a "
+    "warning with the count per rule; the run goes on.",
+)
+def no_implausible_records(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        counts = dict(
+            con.execute(
+                "select rule, count(*) from implausible_records group by 1 order by 1"
+            ).fetchall()
+        )
+    return dg.AssetCheckResult(
+        passed=not counts,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "records_by_rule": dg.MetadataValue.json(counts),
+            "records": sum(counts.values()),
+        },
     )

@@ -8,6 +8,7 @@ from pipelines.defs.resources import HiringPaths, ReasonRules
 from pipelines.defs.sql_assets import table_specs
 from pipelines.reports import build_reports
 from pipelines.reports.tables import build_report_tables
+from pipelines.run_state import finish_run
 from pipelines.sqlgraph import pipeline_graph
 from pipelines.warehouse import row_count
 
@@ -16,7 +17,8 @@ REPORT_TABLES = pipeline_graph().step("reports")
 
 
 @dg.multi_asset(
-    specs=table_specs(REPORT_TABLES, GROUP),
+    # eager, like the site: rebuilt whenever the reason tables they read change
+    specs=table_specs(REPORT_TABLES, GROUP, dg.AutomationCondition.eager()),
     name="report_tables",
     description="Run sql/reports in dependency order, in one transaction: the aggregates the "
     "report pages read (no row-level data).",
@@ -47,6 +49,7 @@ def reports(
 ) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
         built = build_reports(con, paths.reports_path, reason_rules.rules)
+        finish_run(con, context.run.run_id)
     summary = "\n".join(f"- **{p.title}** (`{p.file_name}`): {p.summary}" for p in built.pages)
     context.log.info(
         f"reports written to {paths.reports_path / 'index.html'} in {built.seconds:.1f}s"

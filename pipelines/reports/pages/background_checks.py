@@ -10,10 +10,20 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from pipelines.reports.charts import FCRA_DAYS, axis, ci_text, count_bar, label, rate_bars, share
+from pipelines.reports.charts import (
+    FCRA_DAYS,
+    axis,
+    ci_text,
+    count_bar,
+    label,
+    publish_groups,
+    rate_bars,
+    share,
+    sizes_of,
+)
 from pipelines.reports.context import ReportContext
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import count_text, count_value, rate, rate_text
+from pipelines.reports.privacy import OTHER_GROUPS, count_text, count_value, rate, rate_text
 
 
 @dataclass(frozen=True)
@@ -32,19 +42,25 @@ def data(con: duckdb.DuckDBPyConnection) -> BackgroundChecksData:
 
 
 def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
-    df = data.checks
+    # A vendor, and a finding, is named only where it has MIN_GROUP checks.
+    checks = sizes_of(data.checks, "vendor_id", pl.col("checks").sum())
+    df = publish_groups(data.checks, "vendor_id", checks)
+    df = publish_groups(df, "finding", sizes_of(df, "finding", pl.col("checks").sum()))
     vendors = (
         df.group_by("vendor_id")
         .agg(pl.col("checks", "adverse", "disputed", "corrected", "upheld", "pending").sum())
-        .sort("vendor_id")
+        .sort(pl.col("vendor_id") == OTHER_GROUPS, "vendor_id")
     )
     v = vendors.to_dict(as_series=False)
     names = v["vendor_id"]
 
     fig1 = go.Figure(rate_bars(names, v["adverse"], v["checks"], "adverse action", "#dc3912"))
     axis(fig1, "screening vendor", "checks ending in adverse action (%)")
+    fig1.update_xaxes(type="category")
     adverse_rates = {
-        n: rate(a, c) for n, a, c in zip(names, v["adverse"], v["checks"], strict=True)
+        n: rate(a, c)
+        for n, a, c in zip(names, v["adverse"], v["checks"], strict=True)
+        if n != OTHER_GROUPS
     }
     shown = {k: r for k, r in adverse_rates.items() if r is not None}
     finding1 = (
@@ -65,7 +81,9 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         df.filter(pl.col("finding") != "none")
         .group_by("finding")
         .agg(pl.col("checks", "adverse").sum())
-        .sort("adverse", descending=True)
+        .sort(
+            pl.col("finding") == OTHER_GROUPS, "adverse", "finding", descending=[False, True, False]
+        )
     )
     f = findings.to_dict(as_series=False)
     fig2 = go.Figure(
@@ -79,8 +97,10 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
     axis(fig2, "finding on the report", "checks ending in adverse action")
     finding2 = (
         f"{str(f['finding'][0]).replace('_', ' ').capitalize()} findings end the most offers ({count_text(f['adverse'][0])})"
-        if f["finding"]
+        if f["finding"] and f["finding"][0] != OTHER_GROUPS
         else "No adverse findings recorded"
+        if not f["finding"]
+        else "Adverse action by finding (findings too rare to name)"
     )
     t2 = Table(
         ["finding", "checks with this finding", "adverse action"],
@@ -99,11 +119,14 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         ]
     )
     fig3.update_layout(barmode="group")
+    fig3.update_xaxes(type="category")
     axis(fig3, "screening vendor", "% with 95% CI (Wilson)")
     # The vendor with the highest correction rate that may be shown, against all other vendors
     # pooled (the pool is usually large enough even where single vendors are suppressed).
     corr = {n: (c, d) for n, c, d in zip(names, v["corrected"], v["disputed"], strict=True)}
-    shown_corr = {k: c / d for k, (c, d) in corr.items() if rate(c, d) is not None}
+    shown_corr = {
+        k: c / d for k, (c, d) in corr.items() if rate(c, d) is not None and k != OTHER_GROUPS
+    }
     finding3 = "Correction rates on dispute (groups too small to compare vendors)"
     if shown_corr:
         best = max(shown_corr, key=shown_corr.get)
@@ -151,7 +174,7 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         ],
     )
 
-    days = data.dispute_days
+    days = publish_groups(data.dispute_days, "vendor_id", checks)
     buckets = (
         days.group_by("days_bucket").agg(pl.col("n", "over_30_days").sum()).sort("days_bucket")
     )
@@ -181,7 +204,9 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         "is suppressed to protect small groups)"
     )
     per_vendor_days = (
-        days.group_by("vendor_id").agg(pl.col("n", "over_30_days").sum()).sort("vendor_id")
+        days.group_by("vendor_id")
+        .agg(pl.col("n", "over_30_days").sum())
+        .sort(pl.col("vendor_id") == OTHER_GROUPS, "vendor_id")
     )
     t4 = Table(
         ["vendor", "resolved disputes", "over 30 days", "share over 30 days"],
@@ -196,13 +221,13 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         ],
     )
 
-    lost = data.lost_offers
+    lost = publish_groups(data.lost_offers, "vendor_id", checks)
     lost_total = int(lost["n"].sum() or 0)
     wrong = (
         lost.filter(pl.col("detail") == "dispute_corrected")
         .group_by("vendor_id")
         .agg(pl.col("n").sum())
-        .sort("vendor_id")
+        .sort(pl.col("vendor_id") == OTHER_GROUPS, "vendor_id")
     )
     n_wrong = int(wrong["n"].sum() or 0)
     fig5 = go.Figure(
@@ -211,12 +236,15 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         )
     )
     axis(fig5, "screening vendor", "offers lost to a report later corrected")
+    fig5.update_xaxes(type="category")
     finding5 = (
         f"{count_text(n_wrong)} candidates who interviewed well lost the job to a report later "
         "shown to be wrong"
         + share(n_wrong, lost_total, " ({share} of background-check rejections)", "")
     )
-    by_detail = lost.group_by("detail").agg(pl.col("n").sum()).sort("n", descending=True)
+    by_detail = (
+        lost.group_by("detail").agg(pl.col("n").sum()).sort("n", "detail", descending=[True, False])
+    )
     t5 = Table(
         ["what happened to the report", "post-interview rejections"],
         [[d, count_text(n)] for d, n in zip(by_detail["detail"], by_detail["n"], strict=True)],

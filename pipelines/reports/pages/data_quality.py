@@ -1,4 +1,9 @@
-"""Data quality: what loaded, what was quarantined and why, and how each reason rule behaves."""
+"""Data quality: what loaded, what was quarantined and why, and how each reason rule behaves.
+
+Quarantined rows are shown by the kind of problem and the column it is in, never by value: the
+kinds come from ``report_data_quality`` and are put into words here from the contract (a column
+is named only if the contract has it).
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,74 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
+from pipelines.contract import Contract, load_contract
 from pipelines.reports.charts import axis, share
 from pipelines.reports.context import ReportContext
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import SUPPRESSED, count_text, count_value, esc, is_small, rate_text
+from pipelines.reports.privacy import (
+    SUPPRESSED,
+    count_text,
+    count_value,
+    is_small,
+    plot_text,
+    rate_text,
+)
+
+# What a bad value of each contract type is, in words.
+NOT_A = {
+    "enum": "value not in the accepted list",
+    "date": "not a date",
+    "number": "not a number",
+    "integer": "not a whole number",
+    "boolean": "not true or false",
+}
+# DuckDB's CSV reader error types (rejects table), as the ingest writes them.
+CSV_ERRORS = frozenset(
+    {
+        "cast",
+        "missing columns",
+        "too many columns",
+        "unquoted value",
+        "line size over maximum",
+        "invalid encoding",
+        "invalid unicode",
+    }
+)
+
+
+def problem_text(table: str, problem: str, detail: str | None, contract: Contract) -> str:
+    """A quarantine problem in words, from its kind and column (or reader error): fixed text and
+    names from the contract only, so no value from data can reach it."""
+    spec = contract.tables.get(table)
+    col = next((c for c in spec.columns if c.name == detail), None) if spec else None
+    if col is not None:
+        match problem:
+            case "missing":
+                return f"{col.name}: missing required value"
+            case "bad_value":
+                return f"{col.name}: {NOT_A.get(col.type, 'bad value')}"
+            case "out_of_range" if col.min is not None and col.max is not None:
+                return f"{col.name}: out of range ({col.min:g} to {col.max:g})"
+            case "below_minimum" if col.min is not None:
+                return f"{col.name}: below the minimum ({col.min:g})"
+            case "orphan" if col.references:
+                return f"{col.name}: not found in {col.references.split('.')[0]}"
+            case "implausible_date":
+                earliest, days = spec.date_window  # type: ignore[union-attr]
+                return f"{col.name}: outside the plausible window ({earliest} to {days} days ahead)"
+    rules = {r.name for r in spec.implausible} if spec else set()
+    if problem == "implausible" and detail in rules:
+        return f"implausible: {detail}"
+    match problem:
+        case "exact_duplicate":
+            return "exact duplicate row"
+        case "conflicting_key":
+            return "duplicate key with different values"
+        case "unreadable_csv":
+            return "unreadable CSV line" + (f" ({detail})" if detail in CSV_ERRORS else "")
+        case "unreadable_json":
+            return "unreadable JSON line"
+    return "other problem"
 
 
 @dataclass(frozen=True)
@@ -75,17 +144,36 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
             for t in tables
         ],
     )
+    # Quarantined rows by problem: each (table, kind, column) group put into words, then counted.
+    contract = load_contract()
+    quarantined_rows = dq.filter(pl.col("status") == "quarantined").with_columns(
+        pl.col("detail").fill_null("")
+    )
+    keys = quarantined_rows.select("source_table", "problem", "detail").unique()
+    keys = keys.with_columns(
+        pl.Series(
+            "shown_table",
+            [t if t in contract.tables else "other table" for t in keys["source_table"]],
+            dtype=pl.String,
+        ),
+        pl.Series(
+            "reason",
+            [problem_text(t, p, d or None, contract) for t, p, d in keys.iter_rows()],
+            dtype=pl.String,
+        ),
+    )
     reasons_q = (
-        dq.filter(pl.col("status") == "quarantined")
-        .group_by("source_table", "reason")
+        quarantined_rows.join(keys, on=["source_table", "problem", "detail"])
+        .group_by("shown_table", "reason")
         .agg(pl.col("n").sum())
-        .sort("n", descending=True)
+        .sort("n", "shown_table", "reason", descending=[True, False, False])
         .head(15)
+        .select(pl.col("shown_table").alias("source_table"), "reason", "n")
     )
     fig2 = go.Figure(
         go.Bar(
             y=[
-                f"{esc(t)}: {esc(r)[:70]}"
+                plot_text(f"{t}: {r}")
                 for t, r in zip(reasons_q["source_table"], reasons_q["reason"], strict=True)
             ][::-1],
             x=[count_value(n) for n in reasons_q["n"]][::-1],
@@ -103,7 +191,7 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
         else "No quarantined rows"
     )
     t2 = Table(
-        ["table", "reason (values removed)", "rows"],
+        ["table", "problem (values are never shown)", "rows"],
         [
             [t, r, count_text(n)]
             for t, r, n in zip(
@@ -112,10 +200,10 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
         ],
     )
 
-    audit = data.rule_audit.sort("hits", descending=True)
+    audit = data.rule_audit.sort("hits", "rule_id", descending=[True, False])
     fig3 = go.Figure()
     fig3.add_bar(
-        x=[esc(r) for r in audit["rule_id"]],
+        x=[plot_text(r) for r in audit["rule_id"]],
         y=[
             None if is_small(h) else c * 100
             for h, c in zip(audit["hits"], audit["coverage"], strict=True)
@@ -126,7 +214,7 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
         hovertemplate="%{x}: %{y:.1f}% (%{customdata} applications)<extra></extra>",
     )
     fig3.add_bar(
-        x=[esc(r) for r in audit["rule_id"]],
+        x=[plot_text(r) for r in audit["rule_id"]],
         y=[None if p is None else p * 100 for p in audit["eval_precision"]],
         name="precision on the evaluation set (%)",
         marker_color="#109618",

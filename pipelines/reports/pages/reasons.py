@@ -8,12 +8,20 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from pipelines.reports.charts import axis, count_bar, share, stacked_reasons
+from pipelines.reports.charts import (
+    axis,
+    count_bar,
+    named_first,
+    publish_groups,
+    share,
+    sizes_of,
+    stacked_reasons,
+)
 from pipelines.reports.context import ReportContext
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import count_text, rate, rate_text
+from pipelines.reports.privacy import OTHER_GROUPS, count_text, rate, rate_text
 
-SENIORITY_ORDER = ["entry", "mid", "senior", "lead", "executive", "not recorded"]
+SENIORITY_ORDER = ["entry", "mid", "senior", "lead", "executive", "not recorded", OTHER_GROUPS]
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,12 @@ def data(con: duckdb.DuckDBPyConnection) -> ReasonsData:
 def build(data: ReasonsData, ctx: ReportContext) -> Page:
     reasons = ctx.reasons
     df = data.reason_mix.with_columns(pl.col("decision_month").dt.strftime("%Y-%m").alias("month"))
+    # Job families and seniority levels are named only where they have MIN_GROUP applications.
+    for dim, size in (
+        ("job_family", "family_applications"),
+        ("seniority", "seniority_applications"),
+    ):
+        df = publish_groups(df, dim, sizes_of(df, dim, pl.col(size).max()))
     conf = data.confidence
     total = int(df["n"].sum() or 0)
 
@@ -55,14 +69,22 @@ def build(data: ReasonsData, ctx: ReportContext) -> Page:
             "Post-interview rejections by month (fewer than seven months of data: no trend stated)"
         )
 
-    fam = df.group_by("job_family").agg(pl.col("n").sum()).sort("n", descending=True)
-    fig2, t2 = stacked_reasons(df, "job_family", "job family", reasons, fam["job_family"].to_list())
-    top_fam = fam.row(0, named=True) if fam.height else None
+    fam = (
+        df.group_by("job_family")
+        .agg(pl.col("n").sum())
+        .sort("n", "job_family", descending=[True, False])
+    )
+    fig2, t2 = stacked_reasons(
+        df, "job_family", "job family", reasons, named_first(fam["job_family"].to_list())
+    )
+    fig2.update_xaxes(type="category")
+    named = fam.filter(pl.col("job_family") != OTHER_GROUPS)
+    top_fam = named.row(0, named=True) if named.height else None
     fam_reason = (
         df.filter(pl.col("job_family") == top_fam["job_family"])
         .group_by("reason")
         .agg(pl.col("n").sum())
-        .sort("n", descending=True)
+        .sort("n", "reason", descending=[True, False])
         .row(0, named=True)
         if top_fam
         else None
@@ -77,8 +99,11 @@ def build(data: ReasonsData, ctx: ReportContext) -> Page:
     sen = df.group_by("seniority").agg(pl.col("n").sum())
     present = [s for s in SENIORITY_ORDER if s in sen["seniority"].to_list()]
     fig3, t3 = stacked_reasons(df, "seniority", "seniority", reasons, present)
+    fig3.update_xaxes(type="category")
     sen_rates = {}
     for s in present:
+        if s == OTHER_GROUPS:
+            continue
         part = df.filter(pl.col("seniority") == s)
         n_all = int(part["n"].sum())
         n_comp = int(part.filter(pl.col("reason") == "competition")["n"].sum())

@@ -1,0 +1,78 @@
+"""Which run last changed the warehouse, and whether it finished.
+
+The ingest, the reason tables and the report tables are each committed in their own transaction
+(one transaction over all of them ran DuckDB out of memory at 10M applications). So a run killed
+between two steps leaves a warehouse whose later tables are from the run before: ``pipeline_runs``
+makes that visible (status ``running``), and the next run marks it ``interrupted`` and, since every
+run rebuilds the reason and report tables from the ingested data, repairs it.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import duckdb
+
+from pipelines.warehouse import table_exists, transaction
+
+DDL = (
+    "create table if not exists pipeline_runs (run_id varchar, started_at timestamp, "
+    "finished_at timestamp, status varchar)"
+)
+
+
+def begin_run(con: duckdb.DuckDBPyConnection, run_id: str) -> list[str]:
+    """Record a run's start; returns the runs that never finished (they were killed: the
+    warehouse has one writer, and this one holds it), now marked ``interrupted``."""
+    with transaction(con):
+        con.execute(DDL)
+        unfinished = [
+            r[0]
+            for r in con.execute(
+                "select run_id from pipeline_runs where status = 'running' and run_id <> ?",
+                [run_id],
+            ).fetchall()
+        ]
+        con.execute(
+            "update pipeline_runs set status = 'interrupted' where status = 'running' "
+            "and run_id <> ?",
+            [run_id],
+        )
+        con.execute(
+            "insert into pipeline_runs select ?, ?, NULL, 'running' "
+            "where not exists (select 1 from pipeline_runs where run_id = ?)",
+            [run_id, datetime.now(UTC).replace(tzinfo=None), run_id],
+        )
+    return unfinished
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Mark the run complete: every table it builds is in place."""
+    with transaction(con):
+        con.execute(DDL)
+        con.execute(
+            "update pipeline_runs set status = 'complete', finished_at = ? where run_id = ?",
+            [datetime.now(UTC).replace(tzinfo=None), run_id],
+        )
+
+
+def last_run(con: duckdb.DuckDBPyConnection) -> tuple[str, str] | None:
+    """(run id, status) of the latest run, if any run was recorded."""
+    if not table_exists(con, "pipeline_runs"):
+        return None
+    row = con.execute(
+        "select run_id, status from pipeline_runs order by started_at desc limit 1"
+    ).fetchall()
+    return (row[0][0], row[0][1]) if row else None
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id still runs (a killed run's process does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it runs, as another user
+    return True
