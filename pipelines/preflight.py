@@ -50,8 +50,7 @@ def _process(pid: int) -> str:
         args = [a.decode(errors="replace") for a in cmd if a]
         if args:
             text += f" ({' '.join(Path(args[0]).name.split() + args[1:3])})"
-        started = proc.stat().st_mtime if not (proc / "stat").exists() else _start_time(proc)
-        text += " since " + time.strftime("%H:%M", time.localtime(started))
+        text += " since " + time.strftime("%H:%M", time.localtime(_start_time(proc)))
     except OSError:
         pass
     return text

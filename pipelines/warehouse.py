@@ -65,11 +65,6 @@ def sql_text(name: str, **params: str) -> str:
     return re.sub(r"\{\{\s*(\w+)\s*\}\}", fill, text)
 
 
-def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: str) -> None:
-    """Run ``sql/<name>.sql`` (one or more statements)."""
-    con.execute(sql_text(name, **params))
-
-
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """Everything inside commits together, or (on any error or interrupt) not at all."""

@@ -19,6 +19,7 @@ from pipelines.ingest.files import content_hash, list_input_folder
 from pipelines.ingest.layout import _drop_working_tables, ensure_tables
 from pipelines.ingest.publish import _publish_table
 from pipelines.ingest.stage import _stage_table
+from pipelines.warehouse import transaction
 
 
 @dataclass
@@ -99,8 +100,7 @@ def _ingest_batch(ctx: BatchContext, result: BatchResult) -> None:
     tables = [table for table in ctx.contract.tables.values() if ctx.files_of(table)]
     try:
         staged = {table.name: _stage_table(ctx, table) for table in tables}
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             con.execute(
                 "insert into ingest_batches values (?, ?, ?, ?, NULL, ?)",
                 [ctx.batch_id, str(ctx.data_dir), ctx.contract.version, ctx.now, len(ctx.files)],
@@ -111,9 +111,5 @@ def _ingest_batch(ctx: BatchContext, result: BatchResult) -> None:
                 "update ingest_batches set finished_at = ? where batch_id = ?",
                 [datetime.now(UTC).replace(tzinfo=None), ctx.batch_id],
             )
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
     finally:
         _drop_working_tables(con, ctx.contract)

@@ -11,7 +11,7 @@ from pipelines.contract import Table
 from pipelines.ingest.context import BatchContext
 from pipelines.ingest.readers import READERS
 from pipelines.ingest.validate import _load_sql
-from pipelines.warehouse import quote_ident
+from pipelines.warehouse import quote_ident, transaction
 
 
 @dataclass
@@ -50,12 +50,7 @@ def _stage_table(ctx: BatchContext, table: Table) -> _Staged:
             f"insert into _files_{t} select ?, ?, count(*) from _ingest_{t}", [file_id, str(f.path)]
         )
         started = time.perf_counter()
-        con.execute("begin transaction")
-        try:
+        with transaction(con):
             meta[file_id] = READERS[f.format](con, f, table, file_id, load)
-            con.execute("commit")
-        except BaseException:
-            con.execute("rollback")
-            raise
         ctx.log(f"staged {f.path.name} ({time.perf_counter() - started:.1f}s)")
     return _Staged(meta, time.perf_counter() - t0)
