@@ -206,7 +206,8 @@ def test_exact_duplicate_row_is_recorded_not_silently_dropped(con, data_dir):
     assert quarantine_reasons(con) == ["exact duplicate of row 1 of the same file"]
 
 
-def test_interview_rows_are_duplicates_only_when_every_value_matches(con, data_dir):
+def test_interview_rows_are_duplicates_only_when_the_same_interviewer_repeats(con, data_dir):
+    # Contract 1.1: identical rows without an interviewer_id are panel votes, all kept.
     write(data_dir, "applications.csv", apps(GOOD))
     panel = "A1,1,2026-01-10,yes,4.5\nA1,1,2026-01-10,yes,4.0\nA1,1,2026-01-10,yes,4.5\n"
     write(
@@ -215,8 +216,8 @@ def test_interview_rows_are_duplicates_only_when_every_value_matches(con, data_d
         "application_id,round,interviewed_at,recommendation,score\n" + panel,
     )
     result = ingest(con, data_dir)
-    assert result.totals("interviews") == (3, 2, 1)
-    assert quarantine_reasons(con, "interviews") == ["exact duplicate of row 1 of the same file"]
+    assert result.totals("interviews") == (3, 3, 0)
+    assert quarantine_reasons(con, "interviews") == []
 
 
 def test_same_key_with_different_content_is_a_conflict(con, data_dir):
@@ -383,7 +384,7 @@ def test_row_numbers_hold_in_a_file_large_enough_to_be_read_in_parallel(con, dat
     )
     recommendations = "['strong_no', 'no', 'no_decision', 'yes', 'strong_yes']"
     duckdb.sql(
-        f"copy (select {ids} as application_id, 1 + i % 4 as round, "
+        f"copy (select {ids} as application_id, 1 + i % 4 as round, 'R1' as interviewer_id, "
         "date '2026-01-01' + (i % 300)::int as interviewed_at, "
         f"{recommendations}[1 + i % 5] as recommendation, 1 + (i * 7919 % 400) / 100 as score "
         f"from (select i, 0 as copy from range({n}) t(i) "

@@ -35,6 +35,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     references: str | None = None
+    since: str = "1.0"  # the contract version that added the column
 
     @property
     def sql_type(self) -> str:
@@ -64,6 +65,8 @@ class Table:
     key: tuple[str, ...] = ()
     snapshot_key: tuple[str, ...] = ()
     version_column: str | None = None
+    # Columns whose repeat (all non-NULL) within a file is a duplicate, for a table without a key.
+    duplicate_key: tuple[str, ...] = ()
     implausible: tuple[Implausible, ...] = ()
     # The contract's plausible dates: from this date to this many days after the run.
     date_window: tuple[str, int] = ("1990-01-01", 366)
@@ -78,6 +81,13 @@ class Table:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    def version_read(self, names: set[str] | list[str]) -> str:
+        """The contract version a file with these columns was read as: the newest version that
+        added one of them (a file with only 1.0 columns is a 1.0 file)."""
+        present = set(names)
+        versions = [c.since for c in self.columns if c.name in present] or ["1.0"]
+        return max(versions, key=lambda v: tuple(int(p) for p in v.split(".")))
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
                 min=c.get("min"),
                 max=c.get("max"),
                 references=c.get("references"),
+                since=str(c.get("since", "1.0")),
             )
             for c in spec["columns"]
         )
@@ -124,6 +135,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
             key=tuple(spec.get("key", ())),
             snapshot_key=tuple(spec.get("snapshot_key", ())),
             version_column=spec.get("version_column"),
+            duplicate_key=tuple(spec.get("duplicate_key", ())),
             implausible=tuple(Implausible(**r) for r in spec.get("implausible", ())),
             date_window=date_window,
         )

@@ -6,7 +6,7 @@ unset one leaves the resource's default, an absolute path inside the project. Th
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from pydantic import PrivateAttr
 from pipelines.contract import Contract, load_contract
 from pipelines.preflight import open_error
 from pipelines.reasons.rules import RULES_FILE, Rules, load_rules
+from pipelines.sources import resolve_key
 from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, PROJECT_ROOT, connect
 
 # variable → (resource field, default)
@@ -26,6 +27,9 @@ ENVIRONMENT = {
     "HIRING_DATA_DIR": ("data_dir", PROJECT_ROOT / "data" / "sample"),
     "HIRING_WAREHOUSE": ("warehouse", PROJECT_ROOT / "data" / "warehouse.duckdb"),
     "HIRING_REPORTS_DIR": ("reports_dir", PROJECT_ROOT / "reports"),
+    # The secret of the keyed pseudonyms of vendor-export ids; unset: a key file beside the
+    # warehouse (pipelines.sources.pseudonym), created on first use.
+    "HIRING_PSEUDONYM_KEY": ("pseudonym_key", ""),
 }
 
 
@@ -35,11 +39,12 @@ def resolve(path: str) -> Path:
 
 
 class HiringPaths(dg.ConfigurableResource):
-    """The input folder, the warehouse file and the reports folder."""
+    """The input folder, the warehouse file, the reports folder, and the pseudonym key."""
 
     data_dir: str = str(ENVIRONMENT["HIRING_DATA_DIR"][1])
     warehouse: str = str(ENVIRONMENT["HIRING_WAREHOUSE"][1])
     reports_dir: str = str(ENVIRONMENT["HIRING_REPORTS_DIR"][1])
+    pseudonym_key: str = ""
 
     @property
     def data_path(self) -> Path:
@@ -52,6 +57,14 @@ class HiringPaths(dg.ConfigurableResource):
     @property
     def reports_path(self) -> Path:
         return resolve(self.reports_dir)
+
+    def pseudonym_key_bytes(self, log: Callable[[str], None]) -> bytes:
+        """The pseudonym key: HIRING_PSEUDONYM_KEY, else the key file beside the warehouse
+        (created on first use, which ``log`` is told once)."""
+        key, created = resolve_key(self.pseudonym_key or None, self.warehouse_path)
+        if created:
+            log(created)
+        return key
 
 
 class WarehouseResource(DuckDBResource):

@@ -11,15 +11,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import blake3
 import duckdb
 
+from pipelines import sources
 from pipelines.contract import Contract, load_contract
 from pipelines.ingest.context import BatchContext, FileResult
-from pipelines.ingest.files import content_hash, list_input_folder
+from pipelines.ingest.files import IngestError, InputFile, content_hash, list_input_folder
 from pipelines.ingest.layout import _drop_working_tables, ensure_tables
 from pipelines.ingest.publish import _publish_table
 from pipelines.ingest.stage import _stage_table
-from pipelines.warehouse import transaction
+from pipelines.warehouse import scalar, transaction
 
 
 @dataclass
@@ -40,13 +42,34 @@ class BatchResult:
         )
 
 
+def input_hash(f: InputFile) -> str:
+    """The content hash of an input: its file's, or for a vendor export file, one hash over the
+    hashes of every file its adapter reads (so a change to a lookup file re-reads it too)."""
+    if not f.inputs:
+        return content_hash(f.path)
+    h = blake3.blake3()
+    for p in f.inputs:
+        h.update(f"{'*' if p == f.path else ''}{p.name}:{content_hash(p)}\n".encode())
+    return "blake3:" + h.hexdigest()
+
+
+PseudonymKey = bytes | Callable[[], bytes] | None
+
+
 def ingest_folder(
     con: duckdb.DuckDBPyConnection,
     data_dir: Path,
     contract: Contract | None = None,
     log: Callable[[str], None] = lambda _msg: None,
+    pseudonym_key: PseudonymKey = None,
 ) -> BatchResult:
     """Ingest every new file in ``data_dir`` as one batch.
+
+    Vendor exports (sub-folders ``greenhouse/``, ``lever/``, ``ashby/``, ``checkr/``) are mapped
+    to contract rows by their adapters (pipelines.sources) and go through the same steps in the
+    same batch. Their ids become keyed pseudonyms under ``pseudonym_key`` (the key, or a function
+    giving it, called only when a vendor export is new); without one, the key file beside the
+    warehouse is used, created on first use (logged).
 
     Two phases. *Stage*: each file is read, typed and validated into a working table
     ``_ingest_<table>`` (one transaction per file); nothing a reader of the warehouse sees changes.
@@ -72,7 +95,7 @@ def ingest_folder(
     # Files are hashed in the background (blake3 releases the GIL) while DuckDB works. Only a
     # file of a size already logged can have been seen: only its hash is waited for here.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        digests = {f.path: pool.submit(content_hash, f.path) for f in files}
+        digests = {f.path: pool.submit(input_hash, f) for f in files}
         is_new = {
             f.path: (f.table, f.size) not in seen_sizes
             or (f.table, digests[f.path].result()) not in seen
@@ -86,11 +109,39 @@ def ingest_folder(
             not_read=dict(listing.skipped),
         )
         if new:
+            if any(f.source != "contract" for f in new):
+                sources.prepare(con, _key(con, pseudonym_key, log))
             _ingest_batch(BatchContext.start(con, contract, data_dir, new, digests, log), result)
         else:
             log("no new input files: the warehouse is up to date")
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _key(con: duckdb.DuckDBPyConnection, given: PseudonymKey, log: Callable[[str], None]) -> bytes:
+    """The pseudonym key: the one given, or the key file beside the warehouse file."""
+    if callable(given):
+        try:
+            return given()
+        except (OSError, ValueError) as e:
+            raise IngestError(f"pseudonym key: {e}") from e
+    if given:
+        return given
+    database = scalar(
+        con, "select path from duckdb_databases() where database_name = current_database()"
+    )
+    if not database:
+        raise IngestError(
+            "vendor exports need a pseudonym key: set HIRING_PSEUDONYM_KEY (an in-memory "
+            "warehouse has no folder for a key file)"
+        )
+    try:
+        key, created = sources.resolve_key(None, Path(database))
+    except (OSError, ValueError) as e:
+        raise IngestError(f"pseudonym key: {e}") from e
+    if created:
+        log(created)
+    return key
 
 
 def _ingest_batch(ctx: BatchContext, result: BatchResult) -> None:

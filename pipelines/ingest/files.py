@@ -32,6 +32,7 @@ from typing import BinaryIO
 import blake3
 import duckdb
 
+from pipelines import sources
 from pipelines.contract import Contract, Table, load_contract
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -55,6 +56,10 @@ class InputFile:
     format: str
     size: int
     mtime: float  # with size, what a sensor compares to see that a file changed
+    # "contract", or the vendor of an export sub-folder (pipelines.sources), whose adapter reads
+    # ``inputs`` with this file (size, mtime and content hash cover them all)
+    source: str = "contract"
+    inputs: tuple[Path, ...] = ()
 
 
 @dataclass
@@ -129,8 +134,8 @@ def _not_a_file(path: Path, st: os.stat_result | None, error: OSError | None) ->
 
 def list_input_folder(data_dir: Path, contract: Contract) -> InputListing:
     """Input files in load order (contract table order, then file name), unrecognised names, and
-    entries not read with the reason. Dotfiles, and folders not named like inputs, are left out.
-    Entries are only stat'ed, never opened."""
+    entries not read with the reason. A vendor export folder (greenhouse/, lever/, ashby/,
+    checkr/) gives its adapter's files. Dotfiles, other folders are left out. Nothing is opened."""
     if not data_dir.is_dir():
         raise IngestError(f"{data_dir}: input folder does not exist (set HIRING_DATA_DIR)")
     try:
@@ -147,7 +152,11 @@ def list_input_folder(data_dir: Path, contract: Contract) -> InputListing:
             st = path.stat()  # follows symbolic links
         except OSError as e:
             error = e
-        if st is not None and stat.S_ISREG(st.st_mode):
+        if st is not None and stat.S_ISDIR(st.st_mode) and name.lower() in sources.VENDORS:
+            export, v = sources.discover(path, name.lower()), name.lower()  # pipelines.sources
+            out.skipped.update(export.skipped)
+            out.files += [InputFile(*x.listed(), v, x.inputs) for x in export.files]
+        elif st is not None and stat.S_ISREG(st.st_mode):
             if named is None or table is None:
                 out.unrecognised.append(name)
             else:
@@ -180,6 +189,8 @@ def check_headers(data_dir: Path, contract: Contract | None = None) -> InputList
     try:
         for f in listing.files:
             table = contract.table(f.table)
+            if f.source != "contract":  # read by its adapter, which names a file it cannot read
+                continue
             if f.format == "csv":
                 _check_columns(f.path, table, _csv_header(f.path)[0])
             elif f.format == "parquet":

@@ -31,9 +31,9 @@ def _publish_table(ctx: BatchContext, table: Table, staged: _Staged) -> list[Fil
         f"create or replace temp view _valid_{t} as select c.* from ({staged_rows}) c "
         f"anti join _flags_{t} g on g.rid = c.rid where c._reject is null"
     )
-    for ignored, _ in staged.meta.values():
-        if ignored:
-            ctx.log(f"{t}: ignored columns not in the contract: {', '.join(ignored)}")
+    for meta in staged.meta.values():
+        if meta.ignored:
+            ctx.log(f"{t}: ignored columns not in the contract: {', '.join(meta.ignored)}")
     # Rows read per file, counted before any reason is given (the conservation check compares).
     read = _per_file(con, f"select _file_id, count(*) from _ingest_{t} group by 1")
     rejected = _per_file(con, f"select file_id, count(*) from _rejects_{t} group by 1")
@@ -53,7 +53,8 @@ def _publish_table(ctx: BatchContext, table: Table, staged: _Staged) -> list[Fil
                (c._reject -> '$.record')::varchar, ?
         from ({staged_rows} where c._reject is not null) c {joins}
         union all
-        select ?, ?, f.path, {number}, NULL, g.reason, g.reason_kind, {typed_json}, ?
+        select ?, ?, f.path, {number}, NULL, g.reason, g.reason_kind,
+               coalesce(c._raw, {typed_json}), ?
         from ({staged_rows}) c join _flags_{t} g on g.rid = c.rid {joins}
         union all
         -- the reader's reason starts with fixed text: "unreadable CSV line: <error type> (...)"
@@ -71,13 +72,16 @@ def _publish_table(ctx: BatchContext, table: Table, staged: _Staged) -> list[Fil
         n_read = read.get(file_id, 0) + rejected.get(file_id, 0)
         n_loaded = loaded.get(file_id, 0)
         n_bad = n_read - n_loaded
-        ignored, encoding = staged.meta[file_id]
+        meta = staged.meta[file_id]
         con.execute(
-            "insert into ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into ingest_log values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [file_id, ctx.batch_id, t, str(f.path), f.path.name, ctx.digests[f.path].result(),
-             f.size, f.format, encoding, n_read, n_loaded, n_bad, ignored, ctx.now],
+             f.size, f.format, meta.encoding, n_read, n_loaded, n_bad, meta.ignored, ctx.now,
+             f.source, meta.contract_version],
         )  # fmt: skip
-        results.append(FileResult(t, str(f.path), n_read, n_loaded, n_bad, encoding, ignored))
+        results.append(
+            FileResult(t, str(f.path), n_read, n_loaded, n_bad, meta.encoding, meta.ignored)
+        )
     n = sum(r.rows_read for r in results)
     q = sum(r.rows_quarantined for r in results)
     ctx.log(
@@ -118,18 +122,22 @@ def _flag_duplicates(con: duckdb.DuckDBPyConnection, table: Table, n_files: int)
     t = table.name
     cols = ", ".join(f"c.{quote_ident(c)}" for c in table.column_names)
     files = ["_file_id"] if n_files > 1 else []  # duplicates are looked for within a file
-    if table.key:
-        key_desc = " || ', ' || ".join(
-            f"{sql_literal(k + '=')} || {quote_ident(k)}" for k in table.key
-        )
+    # A table without a key may name a duplicate key (interviews: the same interviewer's feedback
+    # for the same round twice); rows with a NULL in it are never duplicates.
+    key = table.key or table.duplicate_key
+    if key:
+        key_desc = " || ', ' || ".join(f"{sql_literal(k + '=')} || {quote_ident(k)}" for k in key)
         reason = (
             "case when whole is not distinct from first_whole then 'exact duplicate of row ' || "
             "first_row || ' of the same file' else 'conflicting duplicate key (' || "
             f"{key_desc} || '): differs from row ' || first_row || ' of the same file' end"
         )
         # Candidates share a key; the window compares rows by key.
-        candidate = same_as = files + [quote_ident(k) for k in table.key]
-        rows, staged = f"select c.* from _valid_{t} c", f"select c.* from _ingest_{t} c"
+        candidate = same_as = files + [quote_ident(k) for k in key]
+        present = " and ".join(f"c.{quote_ident(k)} is not null" for k in table.duplicate_key)
+        where = f" where {present}" if not table.key and present else ""
+        rows = f"select c.* from _valid_{t} c{where}"
+        staged = f"select c.* from _ingest_{t} c{where}"
     else:
         reason = "'exact duplicate of row ' || first_row || ' of the same file'"
         # Candidates share a row hash; the window compares whole rows (a hash may collide).
@@ -251,6 +259,7 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, n_files: int) -> None:
         )
         con.execute(f"drop view _valid_{t}")
         con.execute(f"alter table _ingest_{t} drop column _reject")
+        con.execute(f"alter table _ingest_{t} drop column _raw")
         con.execute(f"drop table {target}")
         con.execute(f"alter table _ingest_{t} rename to {target}")
         return

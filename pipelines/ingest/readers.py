@@ -9,12 +9,15 @@ Lines that cannot be read as a row go to the table's ``_rejects_<table>``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 
+from pipelines import sources
 from pipelines.contract import Table
 from pipelines.ingest.files import (
     MAX_LINE_BYTES,
+    IngestError,
     InputFile,
     _check_columns,
     _csv_header,
@@ -25,9 +28,22 @@ from pipelines.ingest.files import (
 )
 from pipelines.warehouse import quote_ident, scalar, sql_literal
 
-# load(source, params): stage the rows of the query ``source`` (``params`` bound to its ``?``).
-Load = Callable[[str, list[object]], None]
-Reader = Callable[[duckdb.DuckDBPyConnection, InputFile, Table, int, Load], tuple[list[str], str]]
+# load(source, params[, adapter]): stage the rows of the query ``source`` (``params`` bound to its
+# ``?``); ``adapter``: the query is a vendor adapter's (see validate._load_sql).
+Load = Callable[..., None]
+
+
+@dataclass(frozen=True)
+class ReadMeta:
+    """What reading a file found: extra columns ignored, how it was stored, and the contract
+    version it was read as (the newest version that added one of its columns)."""
+
+    ignored: list[str]
+    encoding: str
+    contract_version: str
+
+
+Reader = Callable[[duckdb.DuckDBPyConnection, InputFile, Table, int, Load], ReadMeta]
 
 
 def _text_columns(table: Table, present: set[str], expr: Callable[[str], str]) -> str:
@@ -39,7 +55,7 @@ def _text_columns(table: Table, present: set[str], expr: Callable[[str], str]) -
 
 def _read_csv(
     con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, file_id: int, load: Load
-) -> tuple[list[str], str]:
+) -> ReadMeta:
     names, sniffed = _csv_header(f.path)  # gzip and UTF-16 are found by content
     encoding = sniffed.encoding
     ignored = _check_columns(f.path, table, names)
@@ -90,12 +106,13 @@ def _read_csv(
         """,
         [file_id],
     )
-    return ignored, encoding + (", gzip" if sniffed.compression == "gzip" else "")
+    gz = ", gzip" if sniffed.compression == "gzip" else ""
+    return ReadMeta(ignored, encoding + gz, table.version_read(names))
 
 
 def _read_parquet(
     con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, file_id: int, load: Load
-) -> tuple[list[str], str]:
+) -> ReadMeta:
     names = _parquet_names(con, f.path)
     original = {n.strip().lower(): n for n in names}
     ignored = _check_columns(f.path, table, [n.strip().lower() for n in names])
@@ -103,12 +120,12 @@ def _read_parquet(
         table, set(original), lambda c: f"nullif(cast({quote_ident(original[c])} as varchar), '')"
     )
     load(f"select {cols} from read_parquet(?)", [str(f.path)])
-    return ignored, "parquet"
+    return ReadMeta(ignored, "parquet", table.version_read(original))
 
 
 def _read_jsonl(
     con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, file_id: int, load: Load
-) -> tuple[list[str], str]:
+) -> ReadMeta:
     lines, params, sniffed = _jsonl_lines(f.path)
     try:
         con.execute(f"create or replace temp table _json as {lines}", params)
@@ -145,7 +162,36 @@ def _read_jsonl(
         """,
         [file_id],
     )
-    return ignored, sniffed.encoding + (", gzip" if sniffed.compression == "gzip" else "")
+    gz = ", gzip" if sniffed.compression == "gzip" else ""
+    return ReadMeta(ignored, sniffed.encoding + gz, table.version_read(names))
+
+
+def read_source(
+    con: duckdb.DuckDBPyConnection, f: InputFile, table: Table, file_id: int, load: Load
+) -> ReadMeta:
+    """A vendor export's records (``f.path``, in a ``greenhouse/``, ``lever/``, ``ashby/`` or
+    ``checkr/`` folder) mapped to ``table``'s canonical rows by ``sql/sources/<vendor>/<table>.sql``
+    (see pipelines.sources), then validated like any contract file's rows. The adapter gives
+    exactly one row per record of the file, numbered by its position (``_row``): that is the
+    quarantine's row number."""
+    try:
+        query = sources.adapter_query(con, f.source, table.name, f.path)
+        con.execute(f"create or replace temp table _adapter_out as {query}")
+    except sources.SourceError as e:
+        raise IngestError(str(e)) from e
+    except duckdb.Error as e:
+        raise _read_error(f.path, e, f"a {f.source} export") from e
+    n, last, distinct = con.execute(
+        "select count(*), coalesce(max(_row), 0), count(distinct _row) from _adapter_out"
+    ).fetchall()[0]
+    if not n == last == distinct:  # the SQL lost or repeated a record: a bug, never silent
+        raise IngestError(
+            f"{f.path}: sql/sources/{f.source}/{table.name}.sql gave {n} rows for {last} records"
+        )
+    cols = ", ".join(f"{quote_ident(c)}::varchar as {quote_ident(c)}" for c in table.column_names)
+    load(f"select {cols}, _raw, _problem from _adapter_out order by _row", [], True)
+    con.execute("drop table _adapter_out")
+    return ReadMeta([], f"{f.source} {f.format}", table.version_read(table.column_names))
 
 
 READERS: dict[str, Reader] = {"csv": _read_csv, "parquet": _read_parquet, "jsonl": _read_jsonl}

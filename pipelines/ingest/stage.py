@@ -9,14 +9,14 @@ from dataclasses import dataclass
 
 from pipelines.contract import Table
 from pipelines.ingest.context import BatchContext
-from pipelines.ingest.readers import READERS
+from pipelines.ingest.readers import READERS, ReadMeta, read_source
 from pipelines.ingest.validate import _load_sql
 from pipelines.warehouse import quote_ident, transaction
 
 
 @dataclass
 class _Staged:
-    meta: dict[int, tuple[list[str], str]]  # file id -> (ignored columns, encoding)
+    meta: dict[int, ReadMeta]  # file id -> what its reader found
     seconds: float
 
 
@@ -28,7 +28,11 @@ def _stage_table(ctx: BatchContext, table: Table) -> _Staged:
     # The working table has the target's columns first, so that on a table's first load it can
     # become the target itself (see publish._merge). It is on disk, so a large batch need not fit
     # in memory; the temp tables beside it are small.
-    con.execute(f"create table _ingest_{t} ({typed_cols}, _file_id integer, _reject varchar)")
+    # _raw: an adapter row's vendor record (pipelines.sources), kept for the quarantine; NULL for
+    # rows of contract files.
+    con.execute(
+        f"create table _ingest_{t} ({typed_cols}, _file_id integer, _reject varchar, _raw varchar)"
+    )
     con.execute(
         f"create temp table _rejects_{t} "
         "(file_id integer, line_number bigint, raw_line varchar, reason varchar)"
@@ -37,12 +41,14 @@ def _stage_table(ctx: BatchContext, table: Table) -> _Staged:
     con.execute(
         f"create temp table _lines_{t} (file_id integer, ordinal bigint, line_number bigint)"
     )
-    meta: dict[int, tuple[list[str], str]] = {}
+    meta: dict[int, ReadMeta] = {}
     for f in ctx.files_of(table):
         file_id = ctx.file_ids[f.path]
 
-        def load(source: str, params: list[object], file_id: int = file_id) -> None:
-            con.execute(_load_sql(table, file_id, source), params)
+        def load(
+            source: str, params: list[object], adapter: bool = False, file_id: int = file_id
+        ) -> None:
+            con.execute(_load_sql(table, file_id, source, adapter), params)
 
         # Nothing is ever deleted from the working table while staging, so the file's rows will
         # take the row ids from the current row count on.
@@ -51,6 +57,7 @@ def _stage_table(ctx: BatchContext, table: Table) -> _Staged:
         )
         started = time.perf_counter()
         with transaction(con):
-            meta[file_id] = READERS[f.format](con, f, table, file_id, load)
+            reader = READERS[f.format] if f.source == "contract" else read_source
+            meta[file_id] = reader(con, f, table, file_id, load)
         ctx.log(f"staged {f.path.name} ({time.perf_counter() - started:.1f}s)")
     return _Staged(meta, time.perf_counter() - t0)

@@ -156,10 +156,16 @@ def _json_of(cols: list[str], prefix: str = "") -> str:
     )
 
 
-def _load_sql(table: Table, file_id: int, source: str) -> str:
+def _load_sql(table: Table, file_id: int, source: str, adapter: bool = False) -> str:
     """Insert one file's rows into ``_ingest_<table>``: typed, and for a row with a problem a
     ``_reject`` JSON holding the reason, its kind and the scrubbed raw record (NULL for every
     good row).
+
+    ``adapter``: the rows come from a vendor adapter (``pipelines.sources``), whose query also
+    has ``_raw`` (the vendor's record reduced to the fields the adapter reads, none of them
+    personal, ids pseudonymised, free text scrubbed by the adapter SQL: kept as the raw record,
+    and in the staging table's ``_raw`` for rows quarantined later) and ``_problem`` (why the
+    adapter could not map the record, or NULL), which comes first among the row's reasons.
 
     The file id is written into the SQL as a number, not bound: this statement is also run as
     EXPLAIN on its own (tests/test_ingest_contract.py guards its plan), and ``source`` may bring
@@ -168,11 +174,18 @@ def _load_sql(table: Table, file_id: int, source: str) -> str:
     typed = ", ".join(f"{_typed_expr(c)} as {quote_ident(c.name)}" for c in table.columns)
     raws = ", ".join(f"r.{quote_ident(c)} as {quote_ident('raw_' + c)}" for c in names)
     checks = [p for c in table.columns for p in _problems(c)] + _implausible(table)
+    if adapter:
+        raws += ", r._raw, r._problem"
+        checks.insert(0, ("v._problem is not null", "v._problem", ""))
     problems = ", ".join(f"case when {cond} then {reason} end" for cond, reason, _ in checks)
-    kinds = ", ".join(f"case when {cond} then {sql_literal(kind)} end" for cond, _, kind in checks)
+    kinds = ", ".join(
+        f"case when {cond} then {sql_literal(kind) if kind else reason} end"
+        for cond, reason, kind in checks
+    )
     fine = " and ".join(
         [p for c in table.columns for p in _fine_exprs(c)]
         + [f"coalesce(not ({cond}), true)" for cond, _, _ in _implausible(table)]
+        + (["v._problem is null"] if adapter else [])
     )
     # A rejected row's raw record is kept for the user to fix the file, scrubbed like any text.
     raw_record = (
@@ -180,13 +193,16 @@ def _load_sql(table: Table, file_id: int, source: str) -> str:
         + ", ".join(f"{quote_ident(c)} := {scrub_sql(quote_ident('raw_' + c))}" for c in names)
         + ")"
     )
+    if adapter:
+        raw_record = "json(_raw)"  # built by the adapter SQL: non-personal fields, text scrubbed
     cols = ", ".join(quote_ident(c) for c in names)
+    raw_col = ", _raw" if adapter else ""  # (NULL for a contract file's rows)
     return f"""
-        insert into _ingest_{table.name}
+        insert into _ingest_{table.name} ({cols}, _file_id, _reject{raw_col})
         select {cols}, {int(file_id)},
                case when reason is not null
                     then to_json(struct_pack(reason := reason, kind := reason_kind,
-                                             record := {raw_record}))::varchar end
+                                             record := {raw_record}))::varchar end{raw_col}
         from (
             select v.*,
                    case when {fine} then NULL

@@ -7,13 +7,21 @@ import time
 from pathlib import Path
 
 from pipelines.sample.generator import generate, make_messy, write
+from pipelines.sample.vendors import FORMATS as VENDOR_FORMATS
+from pipelines.sample.vendors import write_vendor_export
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m pipelines.sample", description=__doc__)
     p.add_argument("--applications", type=int, default=5000, help="number of applications")
     p.add_argument("--out", type=Path, default=Path("data/sample"), help="output folder")
-    p.add_argument("--format", choices=["csv", "parquet", "jsonl"], default="csv")
+    p.add_argument(
+        "--format",
+        choices=["csv", "parquet", "jsonl", *VENDOR_FORMATS],
+        default="csv",
+        help="contract files, or a vendor's export shape (OUT/<vendor>/; an applicant tracking "
+        "system's export comes with its background checks as OUT/checkr/)",
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument(
         "--messy",
@@ -30,7 +38,13 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     t0 = time.perf_counter()
     data = make_messy(generate(args.applications, args.seed), args.messy)
-    paths = write(data, args.out, args.format, args.truth)
+    if args.format in VENDOR_FORMATS:
+        # The contract files first (in OUT/contract/, beside the export), then their vendor shape.
+        truth = args.truth or args.out / "ground_truth" / "reasons.csv"
+        paths = write(data, args.out / "contract", "csv", truth)
+        write_vendor_export(args.out / "contract", args.out, args.format)
+    else:
+        paths = write(data, args.out, args.format, args.truth)
     print(
         f"wrote {len(data.applications):,} applications, {len(data.jobs):,} jobs, "
         f"{len(data.interviews):,} interviews, {len(data.background_checks):,} background checks, "

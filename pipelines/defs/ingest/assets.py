@@ -99,7 +99,14 @@ def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: Hir
                 "reason and report tables"
             )
         try:
-            batch = ingest_folder(con, paths.data_path, CONTRACT, log=context.log.info)
+            batch = ingest_folder(
+                con,
+                paths.data_path,
+                CONTRACT,
+                log=context.log.info,
+                # called only when a vendor export is new; a new key file is worth a warning
+                pseudonym_key=lambda: paths.pseudonym_key_bytes(context.log.warning),
+            )
         except IngestError as e:
             raise dg.Failure(description=str(e), allow_retries=False) from e
         for table in TABLES:
