@@ -19,7 +19,7 @@ V :=
 endif
 PORT ?= 3000
 
-.PHONY: help bootstrap run dev test lint format eval model bench browser sample clean
+.PHONY: help bootstrap run dev test lint format eval model bench browser sample clean review
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -71,6 +71,10 @@ model: bootstrap ## retrain the text model (rules/text_model_v1) after changing 
 bench: bootstrap ## ingest and reason benchmarks at 1M and 10M applications (prints numbers)
 	$(RUN) python benchmarks/bench_ingest.py --sizes 1000000 10000000
 	$(RUN) python benchmarks/bench_reasons.py --applications 1000000
+	$(RUN) python benchmarks/bench_adapters.py --applications 1000000
+
+review: bootstrap ## write the review queue (case id, reason, confidence, rule) beside the warehouse
+	$(Q)$(RUN) python -m pipelines.reports.review --warehouse "$${HIRING_WAREHOUSE:-data/warehouse.duckdb}"
 
 sample: bootstrap ## regenerate the committed sample in data/sample
 	$(RUN) python -m pipelines.sample --applications 12000 --out data/sample --messy 0.002 --truth data/sample_truth/reasons.csv

@@ -1,4 +1,5 @@
-"""Report pages: findings are computed from the data, and empty warehouses still get pages."""
+"""Report pages: findings are computed from the data and tested, and empty warehouses still get
+pages."""
 
 from __future__ import annotations
 
@@ -12,7 +13,21 @@ from pipelines.ingest import ingest_folder
 from pipelines.reasons.engine import assign_reasons, build_rule_audit
 from pipelines.reasons.rules import load_rules
 from pipelines.reports import build_reports
+from pipelines.reports.findings import Finding
 from pipelines.reports.tables import build_report_tables
+
+SLUGS = [
+    "overview",
+    "reasons",
+    "background_checks",
+    "timing",
+    "interviewers",
+    "candidates",
+    "competition",
+    "goal_mismatch",
+    "data_quality",
+    "method",
+]
 
 
 @pytest.fixture(scope="module")
@@ -26,43 +41,60 @@ def sample_reports(tmp_path_factory):
     build_rule_audit(con, [], load_rules())
     build_report_tables(con, load_rules())
     built = build_reports(con, tmp / "reports", load_rules())
-    yield con, {p.slug: p for p in built.pages}
+    yield con, {p.slug: p for p in built.pages}, tmp / "reports"
     con.close()
 
 
-def test_there_are_six_pages_each_chart_with_a_table(sample_reports):
-    _, pages = sample_reports
-    assert list(pages) == [
-        "overview",
-        "reasons",
-        "background_checks",
-        "competition",
-        "goal_mismatch",
-        "data_quality",
-    ]
+def test_every_page_has_charts_with_tables_axes_and_tested_titles(sample_reports):
+    _, pages, _ = sample_reports
+    assert list(pages) == SLUGS
     for page in pages.values():
-        assert page.charts and page.summary
+        assert page.charts and page.summary and page.tidy is not None
         for chart in page.charts:
-            assert chart.finding and chart.table.rows, (page.slug, chart.finding)
-            assert chart.figure.layout.xaxis.title.text or chart.figure.data[0].type == "heatmap"
+            assert chart.title and chart.table.rows, (page.slug, chart.title)
+            assert chart.title[0].isupper() or chart.title[0].isdigit(), chart.title
+            fig = chart.figure
+            assert fig.layout.xaxis.title.text or fig.data[0].type == "heatmap", chart.title
 
 
-def test_vendor_correction_finding_names_the_vendor_with_the_highest_rate(sample_reports):
-    con, pages = sample_reports
-    finding = pages["background_checks"].charts[2].finding
-    m = re.match(
-        r"(VEND-\w)'s adverse reports are corrected on dispute ([\d.]+)× as often", finding
+def test_the_rule_audit_is_on_the_method_page_only(sample_reports):
+    _, pages, _ = sample_reports
+    assert [c.table.columns[0] for c in pages["method"].charts][0] == "rule"
+    assert not any(c.table.columns[0] == "rule" for c in pages["data_quality"].charts)
+
+
+def test_vendor_correction_finding_is_tested_against_the_other_vendors(sample_reports):
+    con, pages, _ = sample_reports
+    f = pages["background_checks"].charts[2].finding
+    assert isinstance(f, Finding) and "z-test" in f.test
+    top = con.execute(
+        "with v as (select vendor_id, sum(n) filter (where status = 'corrected') as c, "
+        "sum(n) filter (where status in ('corrected', 'upheld', 'dispute pending')) as d "
+        "from report_checks group by 1) "
+        "select vendor_id from v where c >= 11 and d - c >= 11 order by c / d desc limit 1"
+    ).fetchall()[0][0]
+    assert f.text.startswith(f"{top}'s correction rate on dispute")
+
+
+def test_no_vendor_is_called_the_most_adverse_without_a_clear_lead(sample_reports):
+    _, pages, _ = sample_reports
+    f = pages["background_checks"].charts[0].finding
+    assert isinstance(f, Finding)
+    assert f.holds == f.text.startswith("VEND") and (
+        f.holds or f.text.startswith("No vendor differs clearly")
     )
-    assert m, finding
-    rates = con.execute(
-        "select vendor_id, sum(corrected) / sum(disputed) from report_background_checks group by 1 "
-        "having sum(corrected) >= 11 order by 2 desc"
-    ).fetchall()
-    assert m.group(1) == rates[0][0]
+
+
+def test_the_monthly_trend_leaves_months_still_filling_in_out(sample_reports):
+    con, pages, _ = sample_reports
+    last = con.execute("select last_complete_month from report_periods").fetchall()[0][0]
+    title = pages["reasons"].charts[0].title
+    later = re.search(r"\((\d{4}-\d{2}) to (\d{4}-\d{2}) still filling in, left out\)", title)
+    assert later and later.group(1) > last, title
 
 
 def test_cohort_share_finding_matches_the_warehouse(sample_reports):
-    con, pages = sample_reports
+    con, pages, _ = sample_reports
     cohort, rejections = con.execute(
         "select (select count(*) from post_interview_rejections), "
         "(select count(*) from applications where outcome = 'rejected')"
@@ -70,8 +102,30 @@ def test_cohort_share_finding_matches_the_warehouse(sample_reports):
     assert (
         pages["overview"]
         .charts[1]
-        .finding.startswith(f"{cohort / rejections:.0%} of rejected applicants")
+        .title.startswith(f"{cohort / rejections:.0%} of the {rejections:,} rejected applications")
     )
+
+
+def test_review_queue_cases_never_reach_the_reports_folder(sample_reports, tmp_path):
+    con, pages, out = sample_reports
+    from pipelines.reports.review import write_review_queue
+
+    ids = [r[0] for r in con.execute("select application_id from review_queue").fetchall()]
+    assert ids and pages["data_quality"].figures["assignments to review"] == len(ids)
+    published = "".join(p.read_text() for p in out.rglob("*") if p.suffix in (".html", ".csv"))
+    assert not any(i in published for i in ids[:50])
+    wh = tmp_path / "copy.duckdb"
+    con.execute(
+        f"attach '{wh}' as c; create table c.review_queue as select * from review_queue; detach c"
+    )
+    path, n = write_review_queue(wh)
+    assert path == tmp_path / "review_queue.csv" and n == len(ids)
+    head = path.read_text().splitlines()
+    assert (
+        head[0]
+        == "application_id,reason,confidence,why_queued,decision_path,rules_fired,rules_version"
+    )
+    assert len(head) == n + 1
 
 
 def test_a_warehouse_with_no_cohort_still_gets_every_page(tmp_path):
@@ -82,7 +136,7 @@ def test_a_warehouse_with_no_cohort_still_gets_every_page(tmp_path):
     build_rule_audit(con, [], load_rules())
     build_report_tables(con, load_rules())
     built = build_reports(con, tmp_path / "reports", load_rules())
-    assert len(built.paths) == 7 and all(p.is_file() for p in built.paths)
+    assert len(built.paths) == len(SLUGS) + 1 and all(p.is_file() for p in built.paths)
     overview = next(p for p in built.pages if p.slug == "overview")
-    assert overview.charts[2].finding == "No post-interview rejections in the data"
+    assert overview.charts[2].title == "No post-interview rejections in the data"
     assert "nothing is drawn" in (tmp_path / "reports" / "competition.html").read_text()

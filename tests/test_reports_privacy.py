@@ -39,9 +39,18 @@ def test_wilson_interval_matches_the_textbook_values():
     assert lo == 0.0 and round(hi, 4) == 0.0713
 
 
-@pytest.mark.parametrize("cell", ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("x")', "+1+2", "-2*3", "-cmd|' /C calc'!A0", "@SUM(A1)", "\tx", "\rx"]
+)
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(cell):
     assert csv_cell(cell) == "'" + cell
+
+
+def test_numbers_stay_numbers_in_csv():
+    # The issue: negative numbers turned into '-5, numbers exported as "11,904" or 72%.
+    assert csv_cell(-5) == "-5" and csv_cell("-5") == "-5" and csv_cell("+1") == "+1"
+    assert csv_cell(11904) == "11904" and csv_cell(42.5) == "42.5" and csv_cell(0.25) == "0.25"
+    assert csv_cell(True) == "true" and csv_cell("-1.5e3") == "-1.5e3"
 
 
 def test_ordinary_csv_cells_are_kept():

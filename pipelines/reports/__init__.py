@@ -10,15 +10,16 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from pipelines.reasons.rules import Rules
 from pipelines.reports.context import ReportContext
+from pipelines.reports.findings import Finding
 from pipelines.reports.html import Page, render_site
 from pipelines.reports.pages import PAGES
-from pipelines.reports.privacy import count_text, rate_text
+from pipelines.reports.population import read as read_population
+from pipelines.reports.privacy import count_text, rate
 from pipelines.reports.site import publish_site
 
 
@@ -29,30 +30,38 @@ class BuiltReports:
     seconds: float
 
 
-def index_headline(head: dict[str, Any]) -> list[tuple[str, str]]:
-    """The index page's headline figures from the ``report_headline`` row."""
+MAX_RECOMMENDATIONS = 5
+
+
+def index_headline(ctx: ReportContext) -> list[tuple[str, str]]:
+    """The index page's headline figures, from the shared cubes."""
+    pop = ctx.population
+    cohort, rejected = pop.cohort.value(), pop.applications.value(outcome="rejected")
+    share = rate(cohort, rejected) if cohort is not None and rejected is not None else None
     return [
-        ("period covered", f"{head['first_application']} to {head['last_decision']}"),
-        ("applications", count_text(head["applications"])),
-        ("rejected after a successful interview", count_text(head["post_interview_rejections"])),
-        (
-            "share of all rejections",
-            rate_text(head["post_interview_rejections"], head["rejections"]),
-        ),
-        ("assignments to review", count_text(head["in_review_queue"])),
+        ("period covered", pop.period_text),
+        ("applications", count_text(pop.applications.value())),
+        ("rejected after a successful interview", count_text(cohort)),
+        ("share of all rejections", "suppressed" if share is None else f"{share:.0%}"),
     ]
+
+
+def recommendations(pages: list[Page]) -> list[Finding]:
+    """At most MAX_RECOMMENDATIONS actions, each from a finding that passed its test."""
+    found = [f for p in pages for f in p.findings if f.holds and f.action]
+    unique = list({f.action: f for f in found}.values())
+    return unique[:MAX_RECOMMENDATIONS]
 
 
 def build_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rules: Rules) -> BuiltReports:
     """Build every page from the ``report_*`` tables (run ``build_report_tables`` first) and
-    publish the site as one step (``site.publish_site``): the index, the pages, the CSV files
-    and plotly.min.js. ``rules`` gives the reason taxonomy and its order."""
+    publish the site as one step (``site.publish_site``): the index, the pages, the CSV files,
+    filters.js and plotly.min.js. ``rules`` gives the reason taxonomy and its order."""
     t0 = time.perf_counter()
-    ctx = ReportContext.from_rules(rules)
+    ctx = ReportContext.from_rules(rules, read_population(con))
     pages = [page.build(page.data(con), ctx) for page in PAGES]
-    rel = con.sql("select * from report_headline")
-    head = dict(zip([d[0] for d in rel.description], rel.fetchall()[0], strict=True))
+    pages[0].recommendations = recommendations(pages[1:])
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    publish_site(render_site(pages, index_headline(head), generated), out_dir)
+    publish_site(render_site(pages, index_headline(ctx), generated), out_dir)
     paths = [out_dir / "index.html", *(out_dir / p.file_name for p in pages)]
     return BuiltReports(pages, paths, time.perf_counter() - t0)

@@ -1,37 +1,46 @@
-"""Chart and text helpers shared by the report pages: no database and no I/O."""
+"""Chart helpers shared by the report pages: no database and no I/O.
+
+Every number drawn comes from a protected cube cell (``suppression.Cube.value``: None when
+suppressed). Stacked bars draw a grey "suppressed" segment for the hidden part of a bar whenever
+the bar's total is shown, so heights stay right and no segment silently disappears; a rate is a
+bar with its 95 % Wilson interval and its denominator in the hover and the table. Colours are
+the Okabe–Ito palette (safe for the common kinds of colour blindness).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import plotly.graph_objects as go
-import polars as pl
 
 from pipelines.reports.html import Table
-from pipelines.reports.privacy import (
-    OTHER_GROUPS,
-    SUPPRESSED,
-    count_text,
-    count_value,
-    group_labels,
-    plot_text,
-    rate,
-    rate_text,
-    wilson_interval,
-)
+from pipelines.reports.privacy import SUPPRESSED, plot_text, rate, wilson_interval
 
-# Reason colours by position in the taxonomy; the first five are the colours the reports have
-# always used, the rest are there so that a longer taxonomy still gets distinct colours.
+# Okabe & Ito (2008), "Color Universal Design".
+OKABE_ITO = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "orange": "#E69F00",
+    "green": "#009E73",
+    "sky": "#56B4E9",
+    "purple": "#CC79A7",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+GREY = "#999999"
+SUPPRESSED_COLOUR = "#DDDDDD"
+SUPPRESSED_NAME = "suppressed (small groups)"
 REASON_PALETTE = (
-    "#3366cc",
-    "#dc3912",
-    "#ff9900",
-    "#109618",
-    "#9e9e9e",
-    "#990099",
-    "#0099c6",
-    "#dd4477",
-    "#66aa00",
+    OKABE_ITO["blue"],
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["green"],
+    GREY,
+    OKABE_ITO["purple"],
+    OKABE_ITO["sky"],
+    OKABE_ITO["yellow"],
+    OKABE_ITO["black"],
 )
 FCRA_DAYS = 30
 
@@ -41,49 +50,32 @@ def reason_colours(reasons: Sequence[str]) -> dict[str, str]:
 
 
 def label(s: object) -> str:
-    """A label as Plotly shows it (axis, legend, hover): underscores as spaces, escaped for
-    Plotly. A label from data must already be one ``publish_groups`` gave."""
+    """A label as Plotly shows it (axis, legend, hover): underscores as spaces, escaped."""
     return plot_text(str(s).replace("_", " "))
 
 
-def publish_groups(
-    df: pl.DataFrame, column: str, sizes: Mapping[object, int | float | None]
-) -> pl.DataFrame:
-    """``df`` with ``column``, a label from data, replaced by the label each group is published
-    under (``privacy.group_labels``, from ``sizes``: people per group): a small group, or one
-    missing from ``sizes``, becomes OTHER_GROUPS. Aggregate by ``column`` afterwards."""
-    mapping = {k: v for k, v in group_labels(sizes).items() if k is not None}
-    return df.with_columns(
-        pl.col(column).replace_strict(mapping, default=OTHER_GROUPS, return_dtype=pl.String)
-    )
+def words(s: object) -> str:
+    return str(s).replace("_", " ")
 
 
-def sizes_of(df: pl.DataFrame, column: str, people: pl.Expr) -> dict[object, int]:
-    """People per value of ``column``: ``people`` (e.g. ``pl.col("checks").sum()``) per group."""
-    g = df.group_by(column).agg(people.alias("_people"))
-    return dict(zip(g[column].to_list(), g["_people"].to_list(), strict=True))
+def shown(n: int | None) -> object:
+    """A count for a table cell: the number, or SUPPRESSED."""
+    return SUPPRESSED if n is None else n
 
 
-def named_first(names: Sequence[str]) -> list[str]:
-    """``names`` in their order, the OTHER_GROUPS bucket moved to the end."""
-    return [n for n in names if n != OTHER_GROUPS] + [n for n in names if n == OTHER_GROUPS]
-
-
-def pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{x:.0%}"
-
-
-def share(num: int, den: int, sentence: str, otherwise: str, digits: int = 0) -> str:
-    """``sentence`` with its {share} filled in, or ``otherwise`` where the share may not be shown."""
+def pct_cell(num: int | None, den: int | None) -> object:
+    """A rate for a table cell, as a number of percent (one decimal), or SUPPRESSED."""
+    if num is None or den is None:
+        return SUPPRESSED
     r = rate(num, den)
-    return sentence.format(share=f"{r:.{digits}%}") if r is not None else otherwise
+    return SUPPRESSED if r is None else round(r * 100, 1)
 
 
-def ci_text(s: int, n: int) -> str:
-    if rate(s, n) is None:
-        return SUPPRESSED if n else ""
-    a, b = wilson_interval(s, n)
-    return f"{a:.0%}–{b:.0%}"
+def ci_cells(num: int | None, den: int | None) -> list[object]:
+    if num is None or den is None or rate(num, den) is None:
+        return [SUPPRESSED, SUPPRESSED]
+    lo, hi = wilson_interval(num, den)
+    return [round(lo * 100, 1), round(hi * 100, 1)]
 
 
 def axis(fig: go.Figure, x: str, y: str) -> go.Figure:
@@ -92,75 +84,118 @@ def axis(fig: go.Figure, x: str, y: str) -> go.Figure:
     return fig
 
 
-def count_bar(x: list, counts: list, hover: str, colour: str | list[str]) -> go.Bar:
-    """One bar per group: suppressed groups are gaps, and hover shows "<11" for them."""
-    return go.Bar(
-        x=x,
-        y=[count_value(n) for n in counts],
-        customdata=[count_text(n) for n in counts],
-        hovertemplate=hover + "<extra></extra>",
-        marker_color=colour,
-    )
+def stacked(
+    xs: Sequence[str],
+    segments: Sequence[tuple[str, str, Sequence[int | None]]],
+    totals: Sequence[int | None],
+    horizontal: bool = False,
+) -> list[dict[str, Any]]:
+    """Traces of a stacked bar chart, one bar per x: ``segments`` (name, colour, published counts
+    per x) and the published total per x. The hidden part of a bar (total minus the shown
+    segments) is one grey, hatched "suppressed" segment when the total is shown; a bar whose
+    total is suppressed is not drawn. The hidden part is the sum of two or more suppressed cells
+    (suppression.py never leaves one alone in a sum), so it reveals no single one."""
+    hidden: list[int | None] = []
+    for i, total in enumerate(totals):
+        if total is None:
+            hidden.append(None)
+            continue
+        known = sum(seg[2][i] or 0 for seg in segments)
+        hidden.append(total - known if any(seg[2][i] is None for seg in segments) else 0)
+    x = [label(v) for v in xs]
+    traces = []
+    for name, colour, ys in [*segments, (SUPPRESSED_NAME, SUPPRESSED_COLOUR, hidden)]:
+        vals = [None if t is None else y for y, t in zip(ys, totals, strict=True)]
+        if name == SUPPRESSED_NAME and not any(vals):
+            vals = [None] * len(vals)
+        value_axis = "x" if horizontal else "y"
+        trace: dict[str, Any] = {
+            "type": "bar",
+            "name": label(name),
+            "marker": {
+                "color": colour,
+                "pattern": {"shape": "/" if name == SUPPRESSED_NAME else ""},
+            },
+            "hovertemplate": "%{"
+            + ("y" if horizontal else "x")
+            + "}: %{"
+            + value_axis
+            + ":,}<extra>"
+            + label(name)
+            + "</extra>",
+            ("y" if horizontal else "x"): x,
+            value_axis: vals,
+        }
+        if horizontal:
+            trace["orientation"] = "h"
+        traces.append(trace)
+    return traces
 
 
-def rate_bars(
-    names: list[str], succ: list[int], totals: list[int], name: str, colour: str
-) -> go.Bar:
-    """One bar per group: the rate in %, with its 95% Wilson interval; suppressed rates are gaps."""
+def figure(traces: Sequence[dict[str, Any]], **layout: Any) -> go.Figure:
+    fig = go.Figure([go.Bar(t) for t in traces])
+    fig.update_layout(**layout)
+    return fig
+
+
+def rate_bar(
+    names: Sequence[str],
+    nums: Sequence[int | None],
+    dens: Sequence[int | None],
+    name: str,
+    colour: str,
+    denominator: str,
+) -> dict[str, Any]:
+    """One bar per group: the rate in %, its 95 % Wilson interval, and "x of n" (the
+    denominator named in the hover); a rate that may not be shown is a gap."""
     ys, lo, hi, custom = [], [], [], []
-    for s, n in zip(succ, totals, strict=True):
-        r = rate(s, n)
+    for s, n in zip(nums, dens, strict=True):
+        r = rate(s, n) if s is not None and n is not None else None
         if r is None:
             ys.append(None)
             lo.append(0)
             hi.append(0)
+            custom.append(f"suppressed (of {SUPPRESSED if n is None else f'{n:,}'})")
         else:
-            a, b = wilson_interval(s, n)
-            ys.append(r * 100)
-            lo.append((r - a) * 100)
-            hi.append((b - r) * 100)
-        custom.append(f"{rate_text(s, n)} of {count_text(n)}")
-    return go.Bar(
-        x=[label(n) for n in names],
-        y=ys,
-        name=plot_text(name),
-        marker_color=colour,
-        error_y={"type": "data", "symmetric": False, "array": hi, "arrayminus": lo},
-        customdata=custom,
-        hovertemplate="%{x}: %{customdata}<extra>" + plot_text(name) + "</extra>",
+            a, b = wilson_interval(s, n)  # type: ignore[arg-type]
+            ys.append(round(r * 100, 1))
+            lo.append(round((r - a) * 100, 1))
+            hi.append(round((b - r) * 100, 1))
+            custom.append(f"{s:,} of {n:,}")
+    return {
+        "type": "bar",
+        "x": [label(n) for n in names],
+        "y": ys,
+        "name": plot_text(name),
+        "marker": {"color": colour},
+        "error_y": {"type": "data", "symmetric": False, "array": hi, "arrayminus": lo},
+        "customdata": custom,
+        "hovertemplate": "%{x}: %{y}% (%{customdata} "
+        + plot_text(denominator)
+        + ")<extra>"
+        + plot_text(name)
+        + "</extra>",
+    }
+
+
+def rate_table(
+    dim_label: str,
+    names: Sequence[str],
+    nums: Sequence[int | None],
+    dens: Sequence[int | None],
+    num_label: str,
+    den_label: str,
+) -> Table:
+    return Table(
+        [dim_label, den_label, num_label, "rate (%)", "95% CI low (%)", "95% CI high (%)"],
+        [
+            [n, shown(d), shown(s), pct_cell(s, d), *ci_cells(s, d)]
+            for n, s, d in zip(names, nums, dens, strict=True)
+        ],
     )
 
 
-def stacked_reasons(
-    df: pl.DataFrame,
-    dim: str,
-    dim_label: str,
-    reasons: Sequence[str],
-    order: list | None = None,
-) -> tuple[go.Figure, Table]:
-    """Counts of post-interview rejections by reason within each value of ``dim``."""
-    g = df.group_by(dim, "reason").agg(pl.col("n").sum()).sort(dim)
-    dims = order or sorted(g[dim].unique().to_list(), key=str)
-    wide = {(r[dim], r["reason"]): r["n"] for r in g.iter_rows(named=True)}
-    colours = reason_colours(reasons)
-    fig = go.Figure()
-    for reason in reasons:
-        ys = [count_value(wide.get((d, reason), 0)) for d in dims]
-        texts = [count_text(wide.get((d, reason), 0)) for d in dims]
-        fig.add_bar(
-            x=[label(d) for d in dims],
-            y=ys,
-            name=label(reason),
-            marker_color=colours[reason],
-            customdata=texts,
-            hovertemplate="%{x}<br>" + label(reason) + ": %{customdata}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack", legend_title_text="reason")
-    axis(fig, dim_label, "post-interview rejections")
-    rows = []
-    for d in dims:
-        total = sum(wide.get((d, r), 0) for r in reasons)
-        rows.append(
-            [str(d)] + [count_text(wide.get((d, r), 0)) for r in reasons] + [count_text(total)]
-        )
-    return fig, Table([dim_label, *reasons, "total"], rows)
+def variant_of(traces: Sequence[dict[str, Any]], finding: str) -> dict[str, Any]:
+    """What a filter changes in a chart: each trace's arrays, and the title."""
+    keep = ("x", "y", "customdata", "error_y")
+    return {"traces": [{k: t[k] for k in keep if k in t} for t in traces], "title": finding}

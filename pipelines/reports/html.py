@@ -1,7 +1,8 @@
 """Rendering the report site: pages, chart tables, CSV downloads. ``render_site`` returns every
 file's text and writes nothing; the caller writes the files and one local plotly.min.js.
 
-Every label from data has passed ``privacy.group_labels`` / ``clean_label`` in its page (small
+The filters' script (``filters.js``, ours, shipped beside the pages) only switches charts between
+variants built here. Every label from data has passed ``privacy.group_labels`` / ``clean_label`` in its page (small
 groups unnamed, invisible characters out, length bounded); here every string passes through
 ``esc`` before it reaches HTML and every CSV cell through ``csv_cell``. Figure text is escaped
 once, for Plotly, with ``privacy.plot_text`` (not ``esc``: Plotly would show "&quot;" as typed). Charts are rendered by Plotly without its library inlined; each page loads the one
@@ -12,11 +13,21 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import plotly.graph_objects as go
+import polars as pl
 
-from pipelines.reports.privacy import MIN_GROUP, csv_cell, esc
+from pipelines.reports.findings import Finding
+from pipelines.reports.privacy import MIN_GROUP, SUPPRESSED, csv_cell, esc
+
+FILTERS_JS = "filters.js"
+_NO_TEMPLATE = go.layout.Template()
+OKABE_ITO_COLOURS = ("#0072B2", "#D55E00", "#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#F0E442")
 
 PLOTLY_JS = "plotly.min.js"
 
@@ -36,18 +47,36 @@ th, td { border: 1px solid #d9e2ec; padding: 3px 8px; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
 details { margin-bottom: 12px; }
 .chart { min-height: 420px; }
+.test { color: #52606d; font-size: 0.85em; font-style: italic; }
+.filters { background: #f0f4f8; border-radius: 6px; padding: 8px 14px; margin: 12px 0; }
+.filters label { margin-right: 18px; }
+.todo li { margin-bottom: 6px; }
 """
+
+
+def _cell_html(v: object) -> str:
+    if isinstance(v, bool) or v is None:
+        return esc("" if v is None else v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        return f"{v:,.1f}"
+    return esc(v)
 
 
 @dataclass
 class Table:
+    """The numbers behind a chart. Cells are numbers (int, float: a percentage is a number in a
+    column whose name says "%"), text, None (not applicable) or SUPPRESSED."""
+
     columns: list[str]
-    rows: list[list[object]]  # already suppressed / formatted for people to read
+    rows: list[list[object]]
 
     def html(self) -> str:
         head = "".join(f"<th>{esc(c)}</th>" for c in self.columns)
         body = "".join(
-            "<tr>" + "".join(f"<td>{esc(v)}</td>" for v in row) + "</tr>" for row in self.rows
+            "<tr>" + "".join(f"<td>{_cell_html(v)}</td>" for v in row) + "</tr>"
+            for row in self.rows
         )
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -63,15 +92,23 @@ class Table:
 class Chart:
     """One chart of a page. Making the Chart finishes its figure (the site's template, margins
     and height; a note if nothing may be drawn), so build the figure completely first: rendering
-    then only reads it."""
+    then only reads it. ``variants`` (filter key -> the traces' changing arrays and the finding)
+    are what the page's filters switch between in the browser."""
 
-    finding: str  # the title: what the chart shows, in words computed from the data
+    finding: Finding | str  # the title: what the chart shows, tested (findings.py)
     figure: go.Figure
     table: Table
     note: str = ""
+    name: str = ""  # the CSV's descriptive name: "<page>--<name>.csv"
+    variants: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         _finish_figure(self.figure)
+
+    @property
+    def title(self) -> str:
+        text = self.finding.text if isinstance(self.finding, Finding) else self.finding
+        return text[:1].upper() + text[1:]
 
 
 @dataclass
@@ -82,6 +119,13 @@ class Page:
     summary: str  # one line for the index and for Dagster metadata
     charts: list[Chart] = field(default_factory=list)
     headline: list[tuple[str, str]] = field(default_factory=list)
+    tidy: pl.DataFrame | None = None  # every published number of the page, one row each
+    findings: list[Finding] = field(default_factory=list)  # the tested claims, for "what to change"
+    figures: dict[str, int | None] = field(default_factory=dict)  # counts shared across pages
+    filters: list[tuple[str, str]] = field(default_factory=list)  # (key, label); first = default
+    headline_variants: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    intro: str = ""  # extra HTML (already escaped) under the question
+    recommendations: list[Finding] = field(default_factory=list)
 
     @property
     def file_name(self) -> str:
@@ -99,7 +143,12 @@ def _nav(pages: list[Page], current: str) -> str:
 
 
 def _document(title: str, nav: str, body: str, with_plotly: bool) -> str:
-    script = f'<script src="{PLOTLY_JS}" charset="utf-8"></script>' if with_plotly else ""
+    script = (
+        f'<script src="{PLOTLY_JS}" charset="utf-8"></script>'
+        f'<script src="{FILTERS_JS}" charset="utf-8"></script>'
+        if with_plotly
+        else ""
+    )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -124,7 +173,7 @@ def _finish_figure(fig: go.Figure) -> None:
     """The site's look for every chart, and a note where suppression left nothing to draw."""
     if not _has_values(fig):
         fig.add_annotation(
-            text=f"Every group here has fewer than {MIN_GROUP} people, so nothing is drawn.",
+            text=f"Every group here has fewer than {MIN_GROUP} people or is suppressed, so nothing is drawn.",
             showarrow=False,
             xref="paper",
             yref="paper",
@@ -132,9 +181,23 @@ def _finish_figure(fig: go.Figure) -> None:
             y=0.5,
             font={"size": 15},
         )
+    # The look of Plotly's "plotly_white", set directly: applying a template deep-copies it
+    # into every figure, which cost more than everything else in a build.
     fig.update_layout(
-        template="plotly_white", margin={"t": 30, "l": 70, "r": 30, "b": 60}, height=420
+        template=_NO_TEMPLATE,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=list(OKABE_ITO_COLOURS),
+        margin={"t": 30, "l": 70, "r": 30, "b": 60},
+        height=fig.layout.height or 420,
+        font={"size": 13, "color": "#2a3f5f"},
+        hoverlabel={"align": "left"},
     )
+    grid = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8"}
+    fig.update_xaxes(**grid)
+    fig.update_yaxes(**grid)
+    fig.update_xaxes(automargin=True)
+    fig.update_yaxes(automargin=True)
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
@@ -153,30 +216,100 @@ def _headline(items: list[tuple[str, str]]) -> str:
     return f'<div class="headline">{cells}</div>'
 
 
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "chart"
+
+
 def csv_name(page: Page, chart_number: int) -> str:
-    """The CSV download of a page's chart (numbered from 1), in the site's ``data`` folder."""
-    return f"{page.slug}-{chart_number}.csv"
+    """The CSV download of a page's chart (numbered from 1), in the site's ``data`` folder:
+    ``<page>--<what the chart counts>.csv``."""
+    chart = page.charts[chart_number - 1]
+    return f"{page.slug}--{_slug(chart.name or f'chart {chart_number}')}.csv"
+
+
+def tidy_name(page: Page) -> str:
+    return f"{page.slug}--all-numbers.csv"
+
+
+def _json(value: object) -> str:
+    """JSON for a <script> block: '<' written as an escape so no tag can close the block."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
+
+
+def _filters(page: Page) -> str:
+    if not page.filters:
+        return ""
+    opts = "".join(f'<option value="{esc(k)}">{esc(label)}</option>' for k, label in page.filters)
+    return (
+        '<div class="filters"><label>Filter: <select id="filter">' + opts + "</select></label>"
+        '<span class="note">Each option is a separate, suppressed aggregate built with the '
+        "report; nothing is computed from row-level data in the browser.</span></div>"
+    )
+
+
+def _variants(page: Page) -> str:
+    if not page.filters:
+        return ""
+    charts = {}
+    for i, chart in enumerate(page.charts, start=1):
+        if not chart.variants:
+            continue
+        unique: dict[str, int] = {}
+        keys = {}
+        for key, variant in chart.variants.items():
+            text = json.dumps(variant, sort_keys=True)
+            keys[key] = unique.setdefault(text, len(unique))
+        charts[f"{page.slug}-chart-{i}"] = {
+            "keys": keys,
+            "variants": [json.loads(t) for t in unique],
+        }
+    payload = {"charts": charts, "headline": page.headline_variants}
+    return f'<script type="application/json" id="variants">{_json(payload)}</script>'
+
+
+def _test_note(chart: Chart) -> str:
+    if not isinstance(chart.finding, Finding):
+        return ""
+    return f'<p class="test">How this title was tested: {esc(chart.finding.test)}.</p>'
 
 
 def render_page(page: Page, pages: list[Page], generated: str) -> str:
     parts = [
         f"<h1>{esc(page.title)}</h1>",
         f'<p class="note">{esc(page.question)}</p>',
-        _headline(page.headline),
+        page.intro,
+        _filters(page),
+        f'<div id="headline">{_headline(page.headline)}</div>',
     ]
+    if page.recommendations:
+        items = "".join(
+            f"<li><b>{esc(r.action)}</b> ({esc(r.text)}; {esc(r.test)})</li>"
+            for r in page.recommendations
+        )
+        parts.append(f'<h2>What to change</h2><ol class="todo">{items}</ol>')
     for i, chart in enumerate(page.charts, start=1):
+        div = f"{page.slug}-chart-{i}"
         parts += [
-            f'<section id="chart-{i}"><h2>{esc(chart.finding)}</h2>',
-            f'<div class="chart">{_figure_html(chart.figure, f"{page.slug}-chart-{i}")}</div>',
+            f'<section id="chart-{i}"><h2 data-chart="{div}">{esc(chart.title)}</h2>',
+            f'<div class="chart">{_figure_html(chart.figure, div)}</div>',
+            _test_note(chart),
             f'<p class="note">{esc(chart.note)}</p>' if chart.note else "",
-            f"<details><summary>The numbers behind this chart "
+            f"<details><summary>The numbers behind this chart"
+            f"{' (all data, unfiltered)' if chart.variants else ''} "
             f'(<a href="data/{csv_name(page, i)}" download>download CSV</a>)</summary>'
             f"{chart.table.html()}</details></section>",
         ]
+    if page.tidy is not None:
+        parts.append(
+            f'<p class="note">Every number on this page, for every filter, in one table: '
+            f'<a href="data/{tidy_name(page)}" download>{esc(tidy_name(page))}</a>.</p>'
+        )
     parts.append(
         f'<p class="note">Groups of fewer than {MIN_GROUP} people are shown as "&lt;{MIN_GROUP}" '
-        f"and left out of charts. Generated {esc(generated)}.</p>"
+        f"and, with the cells that would give them away by subtraction, drawn as a grey "
+        f'"suppressed" part or left out. Generated {esc(generated)}.</p>'
     )
+    parts.append(_variants(page))
     return _document(page.title, _nav(pages, page.slug), "".join(parts), with_plotly=True)
 
 
@@ -194,14 +327,32 @@ def render_index(pages: list[Page], headline: list[tuple[str, str]], generated: 
     return _document("Index", _nav(pages, "index"), body, with_plotly=False)
 
 
+def tidy_csv(df: pl.DataFrame) -> str:
+    """A page's numbers as CSV: numbers as numbers, suppressed cells empty with
+    ``suppressed`` = true, text cells guarded against formulas."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow([csv_cell(c) for c in df.columns])
+    w.writerows([[csv_cell(v) for v in row] for row in df.iter_rows()])
+    return out.getvalue()
+
+
 def render_site(
     pages: list[Page], headline: list[tuple[str, str]], generated: str
 ) -> dict[str, str]:
-    """Every file of the site but plotly.min.js: relative path → text (the index, each page and
-    ``data/<page>-<n>.csv`` for each chart)."""
-    files = {"index.html": render_index(pages, headline, generated)}
+    """Every file of the site but plotly.min.js: relative path → text (the index, each page,
+    ``data/<page>--<chart>.csv`` for each chart and ``data/<page>--all-numbers.csv``)."""
+    files = {
+        "index.html": render_index(pages, headline, generated),
+        FILTERS_JS: (Path(__file__).parent / FILTERS_JS).read_text(encoding="utf-8"),
+    }
     for page in pages:
         files[page.file_name] = render_page(page, pages, generated)
         for i, chart in enumerate(page.charts, start=1):
             files[f"data/{csv_name(page, i)}"] = chart.table.csv()
+        if page.tidy is not None:
+            files[f"data/{tidy_name(page)}"] = tidy_csv(page.tidy)
     return files
+
+
+__all__ = ["SUPPRESSED", "Chart", "Page", "Table", "render_site"]

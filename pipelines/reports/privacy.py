@@ -87,10 +87,21 @@ def wilson_interval(successes: int, n: int, z: float = 1.959964) -> tuple[float,
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+
+
 def csv_cell(value: object) -> str:
-    """A CSV cell a spreadsheet will not execute: leading = + - @ tab or CR get a quote."""
+    """A CSV cell a spreadsheet will not execute. Numbers stay numbers (no thousands separator,
+    no % sign: a column of percentages says so in its name); a text cell that starts with
+    = + - @, tab or CR and is not a number gets a leading quote."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.4g}" if abs(value) < 1 else f"{value:.6g}"
     s = "" if value is None else str(value)
-    if s and s[0] in "=+-@\t\r":
+    if s and s[0] in "=+-@\t\r" and not _NUMBER.fullmatch(s):
         return "'" + s
     return s
 

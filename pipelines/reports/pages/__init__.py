@@ -12,11 +12,15 @@ from pipelines.reports.context import ReportContext
 from pipelines.reports.html import Page
 from pipelines.reports.pages import (
     background_checks,
+    candidates,
     competition,
     data_quality,
     goal_mismatch,
+    interviewers,
+    method,
     overview,
     reasons,
+    timing,
 )
 
 
@@ -30,7 +34,11 @@ PAGES: tuple[PageModule, ...] = (
     overview,
     reasons,
     background_checks,
+    timing,
+    interviewers,
+    candidates,
     competition,
     goal_mismatch,
     data_quality,
+    method,
 )

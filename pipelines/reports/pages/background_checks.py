@@ -1,5 +1,12 @@
-"""Background checks: adverse action per vendor and finding, disputes, corrections and how long
-disputes take against the FCRA's 30-day reinvestigation clock.
+"""Background checks: adverse action per vendor and finding, disputes and corrections per vendor,
+how long resolved disputes took against the FCRA's 30-day reinvestigation clock, and the
+candidates who interviewed well and lost the job to a report later corrected.
+
+Counts here: *checks* are every background check in the warehouse, whatever stage the
+application reached (an application can be hired after a clear check); *adverse reports* are
+checks with a 'consider' result and pre- or post-adverse action; *background-check rejections*
+(Overview, Reasons) are post-interview rejections whose reason is the check, a subset of the
+adverse reports' applications.
 """
 
 from __future__ import annotations
@@ -7,269 +14,368 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import plotly.graph_objects as go
 import polars as pl
 
 from pipelines.reports.charts import (
     FCRA_DAYS,
+    GREY,
+    OKABE_ITO,
     axis,
-    ci_text,
-    count_bar,
-    label,
-    publish_groups,
-    rate_bars,
-    share,
-    sizes_of,
+    figure,
+    rate_bar,
+    rate_table,
+    shown,
+    stacked,
+    words,
 )
 from pipelines.reports.context import ReportContext
+from pipelines.reports.cubes import named_values, ordered, relabel
+from pipelines.reports.findings import (
+    Group,
+    differs_from_rest,
+    highest_rate,
+    most_common,
+    share_over,
+)
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import OTHER_GROUPS, count_text, count_value, rate, rate_text
+from pipelines.reports.population import tidy
+from pipelines.reports.privacy import count_text, rate
+from pipelines.reports.suppression import ALL, Cube, Dim, View
+
+STATUSES = ("no adverse action", "not disputed", "dispute pending", "corrected", "upheld")
+STATUS_PARTS = {
+    "disputed": ("dispute pending", "corrected", "upheld"),
+    "resolved": ("corrected", "upheld"),
+    "adverse": ("not disputed", "disputed"),
+    ALL: ("no adverse action", "adverse"),
+}
+BANDS = (
+    "not resolved",
+    *[f"{5 * k - 4 if k > 1 else 0}–{5 * k} days" for k in range(1, 13)],
+    "61+ days",
+)
+WITHIN, OVER = BANDS[1:7], BANDS[7:]
+BAND_PARTS = {
+    f"within {FCRA_DAYS} days": WITHIN,
+    f"over {FCRA_DAYS} days": OVER,
+    "resolved": (f"within {FCRA_DAYS} days", f"over {FCRA_DAYS} days"),
+    ALL: ("not resolved", "resolved"),
+}
+DETAILS = ("dispute_corrected", "dispute_upheld", "dispute_pending", "not_disputed")
 
 
 @dataclass(frozen=True)
 class BackgroundChecksData:
-    checks: pl.DataFrame  # report_background_checks
-    dispute_days: pl.DataFrame  # report_dispute_days
+    checks: pl.DataFrame  # report_checks
     lost_offers: pl.DataFrame  # report_lost_offers
 
 
 def data(con: duckdb.DuckDBPyConnection) -> BackgroundChecksData:
     return BackgroundChecksData(
-        checks=con.sql("select * from report_background_checks").pl(),
-        dispute_days=con.sql("select * from report_dispute_days").pl(),
+        checks=con.sql("select * from report_checks").pl(),
         lost_offers=con.sql("select * from report_lost_offers").pl(),
     )
 
 
 def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
-    # A vendor, and a finding, is named only where it has MIN_GROUP checks.
-    checks = sizes_of(data.checks, "vendor_id", pl.col("checks").sum())
-    df = publish_groups(data.checks, "vendor_id", checks)
-    df = publish_groups(df, "finding", sizes_of(df, "finding", pl.col("checks").sum()))
-    vendors = (
-        df.group_by("vendor_id")
-        .agg(pl.col("checks", "adverse", "disputed", "corrected", "upheld", "pending").sum())
-        .sort(pl.col("vendor_id") == OTHER_GROUPS, "vendor_id")
+    vendors_map = named_values(data.checks, "vendor_id")
+    checks = relabel(data.checks, "vendor_id", vendors_map).with_columns(
+        pl.col("days_band").replace_strict(dict(enumerate(BANDS)), return_dtype=pl.String)
     )
-    v = vendors.to_dict(as_series=False)
-    names = v["vendor_id"]
+    vendor = Dim("vendor_id", ordered(list(vendors_map.values()) or ["not recorded"]))
+    finding = Dim("finding", ordered(checks["finding"].unique().to_list() or ["none"]))
+    status = Dim("status", STATUSES, STATUS_PARTS)
+    band = Dim("days", BANDS, BAND_PARTS)
+    cube = Cube(
+        "background checks",
+        [vendor, finding, status, band],
+        checks.group_by("vendor_id", "finding", "status", "days_band")
+        .agg(pl.col("n").sum())
+        .rename({"days_band": "days"}),
+        [
+            View({"finding": [ALL], "days": [ALL]}),  # per vendor: statuses
+            View({"vendor_id": [ALL], "days": [ALL]}),  # per finding: statuses
+            View({"finding": [ALL], "status": [ALL]}),  # per vendor: resolution time
+        ],
+    )
+    names = list(vendor.leaves)
 
-    fig1 = go.Figure(rate_bars(names, v["adverse"], v["checks"], "adverse action", "#dc3912"))
-    axis(fig1, "screening vendor", "checks ending in adverse action (%)")
+    # 1. Adverse action per vendor, sorted by rate.
+    adverse = [cube.value(vendor_id=v, status="adverse") for v in names]
+    total = [cube.value(vendor_id=v) for v in names]
+    order = sorted(
+        range(len(names)),
+        key=lambda i: (
+            -(rate(adverse[i], total[i]) or -1)
+            if adverse[i] is not None and total[i] is not None
+            else 1
+        ),
+    )
+    n1 = [names[i] for i in order]
+    a1 = [adverse[i] for i in order]
+    t1 = [total[i] for i in order]
+    fig1 = figure([rate_bar(n1, a1, t1, "adverse action", OKABE_ITO["vermillion"], "checks")])
+    axis(fig1, "screening vendor (sorted by rate)", "checks ending in adverse action (%)")
     fig1.update_xaxes(type="category")
-    adverse_rates = {
-        n: rate(a, c)
-        for n, a, c in zip(names, v["adverse"], v["checks"], strict=True)
-        if n != OTHER_GROUPS
-    }
-    shown = {k: r for k, r in adverse_rates.items() if r is not None}
-    finding1 = (
-        f"{max(shown, key=shown.get)} takes adverse action on {shown[max(shown, key=shown.get)]:.0%} of its checks, "
-        f"the most of any vendor"
-        if shown
-        else "Adverse-action rates per vendor (groups too small to show)"
+    f1 = highest_rate(
+        [Group(n, a, t) for n, a, t in zip(n1, a1, t1, strict=True)],
+        "adverse-action rate",
+        "vendor",
+        action="Review {name}'s adverse findings: it ends offers clearly more often than the other vendors",
     )
-    t1 = Table(
-        ["vendor", "checks", "adverse action", "rate", "95% CI (Wilson)"],
-        [
-            [n, count_text(c), count_text(a), rate_text(a, c, 1), ci_text(a, c)]
-            for n, c, a in zip(names, v["checks"], v["adverse"], strict=True)
-        ],
-    )
+    tab1 = rate_table("vendor", n1, a1, t1, "adverse action", "checks")
 
-    findings = (
-        df.filter(pl.col("finding") != "none")
-        .group_by("finding")
-        .agg(pl.col("checks", "adverse").sum())
-        .sort(
-            pl.col("finding") == OTHER_GROUPS, "adverse", "finding", descending=[False, True, False]
-        )
-    )
-    f = findings.to_dict(as_series=False)
-    fig2 = go.Figure(
-        count_bar(
-            [label(x) for x in f["finding"]],
-            f["adverse"],
-            "%{x}: %{customdata} offers ended",
-            "#dc3912",
-        )
-    )
-    axis(fig2, "finding on the report", "checks ending in adverse action")
-    finding2 = (
-        f"{str(f['finding'][0]).replace('_', ' ').capitalize()} findings end the most offers ({count_text(f['adverse'][0])})"
-        if f["finding"] and f["finding"][0] != OTHER_GROUPS
-        else "No adverse findings recorded"
-        if not f["finding"]
-        else "Adverse action by finding (findings too rare to name)"
-    )
-    t2 = Table(
-        ["finding", "checks with this finding", "adverse action"],
+    # 2. Adverse action by finding, sorted.
+    fnames = [x for x in finding.leaves if x != "none"]
+    fa = {x: cube.value(finding=x, status="adverse") for x in fnames}
+    forder = sorted(fnames, key=lambda x: -(fa[x] if fa[x] is not None else -1))
+    fig2 = figure(
         [
-            [x, count_text(c), count_text(a)]
-            for x, c, a in zip(f["finding"], f["checks"], f["adverse"], strict=True)
-        ],
-    )
-
-    fig3 = go.Figure(
-        [
-            rate_bars(
-                names, v["disputed"], v["adverse"], "disputed (of adverse reports)", "#ff9900"
-            ),
-            rate_bars(names, v["corrected"], v["disputed"], "corrected (of disputes)", "#3366cc"),
+            {
+                "type": "bar",
+                "y": [words(x) for x in forder][::-1],
+                "x": [fa[x] for x in forder][::-1],
+                "orientation": "h",
+                "marker": {"color": OKABE_ITO["vermillion"]},
+                "hovertemplate": "%{y}: %{x:,}<extra></extra>",
+            }
         ]
     )
-    fig3.update_layout(barmode="group")
+    axis(fig2, "checks ending in adverse action", "finding on the report (sorted)")
+    all_adverse = cube.value(status="adverse")
+    f2 = most_common(
+        [(words(x), fa[x]) for x in fnames], all_adverse, "finding behind adverse action"
+    )
+    tab2 = Table(
+        ["finding", "checks with this finding", "ending in adverse action"],
+        [[x, shown(cube.value(finding=x)), shown(fa[x])] for x in forder],
+    )
+
+    # 3. Disputes and corrections per vendor.
+    disputed = [cube.value(vendor_id=v, status="disputed") for v in n1]
+    corrected = [cube.value(vendor_id=v, status="corrected") for v in n1]
+    fig3 = figure(
+        [
+            rate_bar(
+                n1,
+                disputed,
+                a1,
+                "disputed (of adverse reports)",
+                OKABE_ITO["orange"],
+                "adverse reports",
+            ),
+            rate_bar(
+                n1, corrected, disputed, "corrected (of disputes)", OKABE_ITO["blue"], "disputes"
+            ),
+        ],
+        barmode="group",
+    )
     fig3.update_xaxes(type="category")
     axis(fig3, "screening vendor", "% with 95% CI (Wilson)")
-    # The vendor with the highest correction rate that may be shown, against all other vendors
-    # pooled (the pool is usually large enough even where single vendors are suppressed).
-    corr = {n: (c, d) for n, c, d in zip(names, v["corrected"], v["disputed"], strict=True)}
-    shown_corr = {
-        k: c / d for k, (c, d) in corr.items() if rate(c, d) is not None and k != OTHER_GROUPS
+    rates = {
+        v: rate(c, d)
+        for v, c, d in zip(n1, corrected, disputed, strict=True)
+        if c is not None and d is not None
     }
-    finding3 = "Correction rates on dispute (groups too small to compare vendors)"
-    if shown_corr:
-        best = max(shown_corr, key=shown_corr.get)
-        oc = sum(c for k, (c, _) in corr.items() if k != best)
-        od = sum(d for k, (_, d) in corr.items() if k != best)
-        others = rate(oc, od)
-        if others:
-            finding3 = (
-                f"{best}'s adverse reports are corrected on dispute {shown_corr[best] / others:.1f}× as "
-                f"often as the other vendors' ({shown_corr[best]:.0%} vs {others:.0%})"
-            )
-    t3 = Table(
+    rates = {v: r for v, r in rates.items() if r is not None}
+    all_c, all_d = cube.value(status="corrected"), cube.value(status="disputed")
+    if rates and all_c is not None and all_d is not None:
+        top = max(rates, key=rates.get)  # type: ignore[arg-type]
+        i = n1.index(top)
+        rest = Group("the other vendors", all_c - corrected[i], all_d - disputed[i])  # type: ignore[operator]
+        f3 = differs_from_rest(
+            Group(top, corrected[i], disputed[i]),
+            rest,
+            "correction rate on dispute",
+            "the other vendors'",
+            action="Ask {name} why its adverse reports are corrected on dispute clearly more often "
+            "than other vendors' (each correction is an offer withdrawn on a wrong report)",
+        )
+    else:
+        f3 = differs_from_rest(
+            Group("no vendor", None, None),
+            Group("", None, None),
+            "correction rate on dispute",
+            "the others",
+        )
+    tab3 = Table(
         [
             "vendor",
             "adverse reports",
             "disputed",
-            "dispute rate",
+            "dispute rate (%)",
             "corrected",
-            "correction rate",
-            "95% CI (Wilson)",
+            "correction rate (%)",
             "upheld",
             "pending",
         ],
         [
             [
-                n,
-                count_text(a),
-                count_text(d),
-                rate_text(d, a),
-                count_text(c),
-                rate_text(c, d),
-                ci_text(c, d),
-                count_text(u),
-                count_text(p),
+                v,
+                shown(a1[i]),
+                shown(disputed[i]),
+                rate_table("", [v], [disputed[i]], [a1[i]], "", "").rows[0][3],
+                shown(corrected[i]),
+                rate_table("", [v], [corrected[i]], [disputed[i]], "", "").rows[0][3],
+                shown(cube.value(vendor_id=v, status="upheld")),
+                shown(cube.value(vendor_id=v, status="dispute pending")),
             ]
-            for n, a, d, c, u, p in zip(
-                names,
-                v["adverse"],
-                v["disputed"],
-                v["corrected"],
-                v["upheld"],
-                v["pending"],
-                strict=True,
-            )
+            for i, v in enumerate(n1)
         ],
     )
 
-    days = publish_groups(data.dispute_days, "vendor_id", checks)
-    buckets = (
-        days.group_by("days_bucket").agg(pl.col("n", "over_30_days").sum()).sort("days_bucket")
+    # 4. Resolution time against the 30-day clock (every vendor). Bands too small to show are
+    # drawn together, on their side of the line, as one hatched bar: the sum of several hidden
+    # bands (the side's total is published), so the chart always shows what the title counts.
+    xs, ys, colours, patterns = [], [], [], []
+    for side, bands, colour in (
+        (f"within {FCRA_DAYS} days", WITHIN, OKABE_ITO["blue"]),
+        (f"over {FCRA_DAYS} days", OVER, OKABE_ITO["vermillion"]),
+    ):
+        values = [cube.value(days=b) for b in bands]
+        for b, y in zip(bands, values, strict=True):
+            xs.append(b)
+            ys.append(y)
+            colours.append(colour)
+            patterns.append("")
+        side_total = cube.value(days=side)
+        if side_total is not None and any(y is None for y in values):
+            xs.append(f"{side}: smaller bands together")
+            ys.append(side_total - sum(y or 0 for y in values))
+            colours.append(colour)
+            patterns.append("/")
+        if side.startswith("within"):
+            line_at = len(xs) - 0.5
+    fig4 = figure(
+        [
+            {
+                "type": "bar",
+                "x": xs,
+                "y": ys,
+                "marker": {"color": colours, "pattern": {"shape": patterns}},
+                "hovertemplate": "%{x}: %{y:,} resolved disputes<extra></extra>",
+            }
+        ]
     )
-    resolved, late = int(days["n"].sum() or 0), int(days["over_30_days"].sum() or 0)
-    fig4 = go.Figure(
-        go.Bar(
-            x=[f"{b}–{b + 4}" if b < 60 else "60+" for b in buckets["days_bucket"]],
-            y=[count_value(n) for n in buckets["n"]],
-            customdata=[count_text(n) for n in buckets["n"]],
-            hovertemplate="%{x} days: %{customdata}<extra></extra>",
-            marker_color=[
-                "#dc3912" if b >= FCRA_DAYS else "#486581" for b in buckets["days_bucket"]
-            ],
-        )
+    fig4.add_vline(x=line_at, line_dash="dash", annotation_text=f"{FCRA_DAYS}-day FCRA clock")
+    fig4.update_xaxes(type="category")
+    axis(
+        fig4,
+        "days from report completion to resolution (bars past the line are over 30 days)",
+        "resolved disputes",
     )
-    positions = [i for i, b in enumerate(buckets["days_bucket"]) if b >= FCRA_DAYS]
-    line_at = (positions[0] if positions else buckets.height) - 0.5  # just before the 30–34 bar
-    fig4.add_vline(x=line_at, line_dash="dash", annotation_text="30-day FCRA clock")
-    axis(fig4, "days from report to dispute resolution", "resolved disputes")
-    late_rate = rate(late, resolved)
-    finding4 = (
-        f"{late_rate:.0%} of resolved disputes took longer than the 30-day reinvestigation clock"
-        if late_rate is not None
-        else "No resolved disputes yet"
-        if resolved == 0
-        else f"Dispute resolution times ({count_text(resolved)} resolved disputes; the share over 30 days "
-        "is suppressed to protect small groups)"
+    over, resolved = cube.value(days=f"over {FCRA_DAYS} days"), cube.value(days="resolved")
+    f4 = share_over(
+        over, resolved, "resolved disputes", f"took longer than the {FCRA_DAYS}-day clock"
     )
-    per_vendor_days = (
-        days.group_by("vendor_id")
-        .agg(pl.col("n", "over_30_days").sum())
-        .sort(pl.col("vendor_id") == OTHER_GROUPS, "vendor_id")
-    )
-    t4 = Table(
-        ["vendor", "resolved disputes", "over 30 days", "share over 30 days"],
+    tab4 = Table(
+        ["vendor", "resolved disputes", f"within {FCRA_DAYS} days", f"over {FCRA_DAYS} days"],
         [
             [
-                r["vendor_id"],
-                count_text(r["n"]),
-                count_text(r["over_30_days"]),
-                rate_text(r["over_30_days"], r["n"]),
+                v,
+                shown(cube.value(vendor_id=v, days="resolved")),
+                shown(cube.value(vendor_id=v, days=f"within {FCRA_DAYS} days")),
+                shown(cube.value(vendor_id=v, days=f"over {FCRA_DAYS} days")),
             ]
-            for r in per_vendor_days.iter_rows(named=True)
+            for v in [*names, ALL]
         ],
     )
 
-    lost = publish_groups(data.lost_offers, "vendor_id", checks)
-    lost_total = int(lost["n"].sum() or 0)
-    wrong = (
-        lost.filter(pl.col("detail") == "dispute_corrected")
-        .group_by("vendor_id")
-        .agg(pl.col("n").sum())
-        .sort(pl.col("vendor_id") == OTHER_GROUPS, "vendor_id")
+    # 5. Offers lost to a report later corrected (post-interview rejections for the check).
+    lost_map = {k: vendors_map.get(k, k) for k in data.lost_offers["vendor_id"].unique().to_list()}
+    lost = relabel(data.lost_offers, "vendor_id", lost_map).with_columns(
+        pl.col("detail").fill_null("not_disputed")
     )
-    n_wrong = int(wrong["n"].sum() or 0)
-    fig5 = go.Figure(
-        count_bar(
-            [label(x) for x in wrong["vendor_id"]], wrong["n"], "%{x}: %{customdata}", "#3366cc"
+    lost_vendor = Dim("vendor_id", ordered(list(set(lost_map.values())) or ["no check record"]))
+    detail = Dim("detail", tuple(dict.fromkeys([*DETAILS, *lost["detail"].unique().to_list()])))
+    lcube = Cube(
+        "background-check rejections",
+        [lost_vendor, detail],
+        lost.group_by("vendor_id", "detail").agg(pl.col("n").sum()),
+        [View({})],
+    )
+    lv = list(lost_vendor.leaves)
+    segs = [
+        (words(d), col, [lcube.value(vendor_id=v, detail=d) for v in lv])
+        for d, col in zip(
+            detail.leaves,
+            [OKABE_ITO["blue"], OKABE_ITO["orange"], OKABE_ITO["sky"], GREY, OKABE_ITO["purple"]],
+            strict=False,
         )
-    )
-    axis(fig5, "screening vendor", "offers lost to a report later corrected")
+    ]
+    fig5 = figure(stacked(lv, segs, [lcube.value(vendor_id=v) for v in lv]), barmode="stack")
     fig5.update_xaxes(type="category")
-    finding5 = (
-        f"{count_text(n_wrong)} candidates who interviewed well lost the job to a report later "
-        "shown to be wrong"
-        + share(n_wrong, lost_total, " ({share} of background-check rejections)", "")
+    axis(fig5, "screening vendor", "background-check rejections (post-interview)")
+    wrong, lost_total = lcube.value(detail="dispute_corrected"), lcube.value()
+    f5 = share_over(
+        wrong,
+        lost_total,
+        "candidates who interviewed well and lost the job to a background check",
+        "had a report later corrected on dispute",
     )
-    by_detail = (
-        lost.group_by("detail").agg(pl.col("n").sum()).sort("n", "detail", descending=[True, False])
-    )
-    t5 = Table(
-        ["what happened to the report", "post-interview rejections"],
-        [[d, count_text(n)] for d, n in zip(by_detail["detail"], by_detail["n"], strict=True)],
+    tab5 = Table(
+        ["vendor", *[words(d) for d in detail.leaves], "total"],
+        [
+            [
+                v,
+                *[shown(lcube.value(vendor_id=v, detail=d)) for d in detail.leaves],
+                shown(lcube.value(vendor_id=v)),
+            ]
+            for v in [*lv, ALL]
+        ],
     )
     return Page(
         "background_checks",
         "Background checks",
-        "How often does a background check end an offer, per vendor and finding? How often are adverse "
-        "reports disputed and corrected, and how long do disputes take against the FCRA's 30 days?",
-        finding3 + ".",
+        "How often does a background check end an offer, per vendor and finding? How often are "
+        "adverse reports disputed and corrected, and how long do disputes take against the FCRA's 30 days?",
+        f3.text + ".",
         [
-            Chart(finding1, fig1, t1),
-            Chart(finding2, fig2, t2),
-            Chart(finding3, fig3, t3),
             Chart(
-                finding4,
-                fig4,
-                t4,
-                "Measured from report completion to resolution: the dispute start date is not in the data, so this overstates each dispute's length.",
+                f1,
+                fig1,
+                tab1,
+                "Checks: every background check in the warehouse, at any stage.",
+                name="adverse action rate by vendor",
             ),
-            Chart(finding5, fig5, t5),
+            Chart(f2, fig2, tab2, name="adverse action by finding"),
+            Chart(
+                f3,
+                fig3,
+                tab3,
+                "Dispute rate: disputes per adverse report; correction rate: corrections per dispute. "
+                "Where one vendor's rate is too small to show, the title compares with the other "
+                "vendors pooled.",
+                name="dispute and correction rates by vendor",
+            ),
+            Chart(
+                f4,
+                fig4,
+                tab4,
+                "Measured from report completion to resolution: the dispute start date is not in "
+                "the data, so this overstates each dispute's length. Bands too small to show are drawn together as one hatched bar on their side of the line.",
+                name="dispute resolution days",
+            ),
+            Chart(
+                f5,
+                fig5,
+                tab5,
+                "Background-check rejections are post-interview rejections put down to the check "
+                "(Overview, Reasons); they are fewer than the adverse reports, which include "
+                "applications that were not in the cohort.",
+                name="background check rejections by vendor and report outcome",
+            ),
         ],
         [
-            ("checks", count_text(int(df["checks"].sum() or 0))),
-            ("adverse action", count_text(int(df["adverse"].sum() or 0))),
-            ("offers lost to corrected reports", count_text(n_wrong)),
+            ("checks (all stages)", count_text(cube.value())),
+            ("adverse reports", count_text(all_adverse)),
+            ("background-check rejections (post-interview)", count_text(lost_total)),
+            ("of those, report corrected on dispute", count_text(wrong)),
         ],
+        tidy=pl.concat([tidy(cube), tidy(lcube)], how="diagonal_relaxed"),
+        findings=[f1, f2, f3, f4, f5],
+        figures={
+            "background checks": cube.value(),
+            "post-interview rejections: background_check": lost_total,
+        },
     )

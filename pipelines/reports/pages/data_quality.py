@@ -1,4 +1,5 @@
-"""Data quality: what loaded, what was quarantined and why, and how each reason rule behaves.
+"""Data quality: what loaded, what was quarantined and why, and the review queue's size (the
+rule audit is on the Method page).
 
 Quarantined rows are shown by the kind of problem and the column it is in, never by value: the
 kinds come from ``report_data_quality`` and are put into words here from the contract (a column
@@ -10,21 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
-import plotly.graph_objects as go
 import polars as pl
 
 from pipelines.contract import Contract, load_contract
-from pipelines.reports.charts import axis, share
+from pipelines.reports.charts import OKABE_ITO, axis, figure, pct_cell, rate_bar, shown
 from pipelines.reports.context import ReportContext
+from pipelines.reports.cubes import ordered
+from pipelines.reports.findings import Finding, most_common, share_over
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import (
-    SUPPRESSED,
-    count_text,
-    count_value,
-    is_small,
-    plot_text,
-    rate_text,
-)
+from pipelines.reports.population import tidy
+from pipelines.reports.privacy import count_text, plot_text
+from pipelines.reports.suppression import ALL, Cube, Dim, View
 
 # What a bad value of each contract type is, in words.
 NOT_A = {
@@ -86,70 +83,23 @@ def problem_text(table: str, problem: str, detail: str | None, contract: Contrac
 @dataclass(frozen=True)
 class DataQualityData:
     quality: pl.DataFrame  # report_data_quality
-    rule_audit: pl.DataFrame  # reason_rule_audit
+    review: pl.DataFrame  # report_review_queue
 
 
 def data(con: duckdb.DuckDBPyConnection) -> DataQualityData:
     return DataQualityData(
         quality=con.sql("select * from report_data_quality").pl(),
-        rule_audit=con.sql("select * from reason_rule_audit").pl(),
+        review=con.sql("select * from report_review_queue").pl(),
     )
+
+
+TABLES = ("jobs", "applications", "interviews", "background_checks")
 
 
 def build(data: DataQualityData, ctx: ReportContext) -> Page:
-    dq = data.quality
-    tables = ["jobs", "applications", "interviews", "background_checks"]
-    by = dq.group_by("source_table", "status").agg(pl.col("n").sum())
-    get = {(r["source_table"], r["status"]): r["n"] for r in by.iter_rows(named=True)}
-    fig1 = go.Figure()
-    for status, colour in (("loaded", "#486581"), ("quarantined", "#dc3912")):
-        vals = [get.get((t, status), 0) for t in tables]
-        fig1.add_bar(
-            x=tables,
-            y=[count_value(v) for v in vals],
-            name=status,
-            marker_color=colour,
-            customdata=[count_text(v) for v in vals],
-            hovertemplate="%{x}: %{customdata} " + status + "<extra></extra>",
-        )
-    fig1.update_layout(barmode="group", yaxis_type="log")
-    axis(fig1, "table", "rows (log scale)")
-    loaded = sum(get.get((t, "loaded"), 0) for t in tables)
-    quarantined = sum(get.get((t, "quarantined"), 0) for t in tables)
-    worst = max(tables, key=lambda t: get.get((t, "quarantined"), 0))
-    finding1 = (
-        share(
-            quarantined,
-            loaded + quarantined,
-            f"{{share}} of input rows were quarantined, most of them in {worst}",
-            f"Fewer than {SUPPRESSED[1:]} input rows were quarantined",
-            digits=1,
-        )
-        if quarantined
-        else "Every input row loaded: nothing was quarantined"
-    )
-    t1 = Table(
-        ["table", "loaded", "quarantined", "share quarantined"],
-        [
-            [
-                t,
-                count_text(get.get((t, "loaded"), 0)),
-                count_text(get.get((t, "quarantined"), 0)),
-                rate_text(
-                    get.get((t, "quarantined"), 0),
-                    get.get((t, "loaded"), 0) + get.get((t, "quarantined"), 0),
-                    1,
-                ),
-            ]
-            for t in tables
-        ],
-    )
-    # Quarantined rows by problem: each (table, kind, column) group put into words, then counted.
     contract = load_contract()
-    quarantined_rows = dq.filter(pl.col("status") == "quarantined").with_columns(
-        pl.col("detail").fill_null("")
-    )
-    keys = quarantined_rows.select("source_table", "problem", "detail").unique()
+    dq = data.quality.with_columns(pl.col("detail").fill_null(""))
+    keys = dq.select("source_table", "problem", "detail").unique()
     keys = keys.with_columns(
         pl.Series(
             "shown_table",
@@ -157,124 +107,172 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
             dtype=pl.String,
         ),
         pl.Series(
-            "reason",
-            [problem_text(t, p, d or None, contract) for t, p, d in keys.iter_rows()],
+            "problem_text",
+            [
+                "loaded" if p == "loaded" else problem_text(t, p, d or None, contract)
+                for t, p, d in keys.iter_rows()
+            ],
             dtype=pl.String,
         ),
     )
-    reasons_q = (
-        quarantined_rows.join(keys, on=["source_table", "problem", "detail"])
-        .group_by("shown_table", "reason")
+    rows = (
+        dq.join(keys, on=["source_table", "problem", "detail"])
+        .group_by("shown_table", "problem_text")
         .agg(pl.col("n").sum())
-        .sort("n", "shown_table", "reason", descending=[True, False, False])
-        .head(15)
-        .select(pl.col("shown_table").alias("source_table"), "reason", "n")
+        .rename({"shown_table": "table", "problem_text": "problem"})
     )
-    fig2 = go.Figure(
-        go.Bar(
-            y=[
-                plot_text(f"{t}: {r}")
-                for t, r in zip(reasons_q["source_table"], reasons_q["reason"], strict=True)
-            ][::-1],
-            x=[count_value(n) for n in reasons_q["n"]][::-1],
-            orientation="h",
-            customdata=[count_text(n) for n in reasons_q["n"]][::-1],
-            hovertemplate="%{y}: %{customdata}<extra></extra>",
-            marker_color="#dc3912",
-        )
+    tables = ordered(rows["table"].unique().to_list() or list(TABLES), TABLES)
+    problems = tuple(sorted(p for p in rows["problem"].unique().to_list() if p != "loaded"))
+    cube = Cube(
+        "input rows",
+        [
+            Dim("table", tables),
+            Dim(
+                "problem",
+                ("loaded", *problems),
+                {"quarantined": problems, ALL: ("loaded", "quarantined")} if problems else {},
+            ),
+        ],
+        rows,
+        [View({})],
     )
-    fig2.update_layout(height=520, margin={"l": 420})
+    q = [cube.value(table=t, problem="quarantined") if problems else 0 for t in tables]
+    n = [cube.value(table=t) for t in tables]
+    fig1 = figure(
+        [rate_bar(list(tables), q, n, "quarantined", OKABE_ITO["vermillion"], "input rows")]
+    )
+    fig1.update_xaxes(type="category")
+    axis(fig1, "table", "input rows quarantined (%)")
+    quarantined = cube.value(problem="quarantined") if problems else 0
+    f1 = share_over(quarantined, cube.value(), "input rows", "were quarantined")
+    t1 = Table(
+        ["table", "input rows", "loaded", "quarantined", "share quarantined (%)"],
+        [
+            [
+                t,
+                shown(n[i]),
+                shown(cube.value(table=t, problem="loaded")),
+                shown(q[i]),
+                pct_cell(q[i], n[i]),
+            ]
+            for i, t in enumerate(tables)
+        ]
+        + [
+            [
+                "all",
+                shown(cube.value()),
+                shown(cube.value(problem="loaded")),
+                shown(quarantined),
+                pct_cell(quarantined, cube.value()),
+            ]
+        ],
+    )
+    cells = sorted(
+        (
+            (cube.value(table=t, problem=p), t, p)
+            for t in tables
+            for p in problems
+            if cube.true_value(table=t, problem=p)
+        ),
+        key=lambda x: (-(x[0] if x[0] is not None else 0), x[1], x[2]),
+    )[:15]
+    fig2 = figure(
+        [
+            {
+                "type": "bar",
+                "y": [plot_text(f"{t}: {p}") for _, t, p in cells][::-1],
+                "x": [c for c, _, _ in cells][::-1],
+                "orientation": "h",
+                "marker": {"color": OKABE_ITO["vermillion"]},
+                "hovertemplate": "%{y}: %{x:,}<extra></extra>",
+            }
+        ],
+        height=max(320, 40 + 28 * len(cells)),
+    )
     axis(fig2, "quarantined rows", "")
-    finding2 = (
-        f"The most common problem: {reasons_q['source_table'][0]} — {reasons_q['reason'][0]}"
-        if reasons_q.height
-        else "No quarantined rows"
+    f2 = (
+        most_common([(f"{t}: {p}", c) for c, t, p in cells], quarantined, "quarantine problem")
+        if problems
+        else Finding("Every input row loaded: nothing was quarantined", False, "none")
     )
     t2 = Table(
         ["table", "problem (values are never shown)", "rows"],
-        [
-            [t, r, count_text(n)]
-            for t, r, n in zip(
-                reasons_q["source_table"], reasons_q["reason"], reasons_q["n"], strict=True
-            )
-        ],
+        [[t, p, shown(c)] for c, t, p in cells],
     )
 
-    audit = data.rule_audit.sort("hits", "rule_id", descending=[True, False])
-    fig3 = go.Figure()
-    fig3.add_bar(
-        x=[plot_text(r) for r in audit["rule_id"]],
-        y=[
-            None if is_small(h) else c * 100
-            for h, c in zip(audit["hits"], audit["coverage"], strict=True)
+    rq = data.review
+    whys = tuple(sorted(rq["why"].unique().to_list())) or ("none",)
+    rcube = Cube(
+        "assignments to review",
+        [
+            Dim("why", whys),
+            Dim("reason", tuple(dict.fromkeys([*ctx.reasons, *rq["reason"].unique().to_list()]))),
         ],
-        name="coverage in the warehouse (%)",
-        marker_color="#486581",
-        customdata=[count_text(h) for h in audit["hits"]],
-        hovertemplate="%{x}: %{y:.1f}% (%{customdata} applications)<extra></extra>",
+        rq,
+        [View({})],
     )
-    fig3.add_bar(
-        x=[plot_text(r) for r in audit["rule_id"]],
-        y=[None if p is None else p * 100 for p in audit["eval_precision"]],
-        name="precision on the evaluation set (%)",
-        marker_color="#109618",
-        hovertemplate="%{x}: %{y:.0f}%<extra></extra>",
+    wv = {w: rcube.value(why=w) for w in whys}
+    order = sorted(whys, key=lambda w: -(wv[w] if wv[w] is not None else -1))
+    fig3 = figure(
+        [
+            {
+                "type": "bar",
+                "y": list(order)[::-1],
+                "x": [wv[w] for w in order][::-1],
+                "orientation": "h",
+                "marker": {"color": OKABE_ITO["blue"]},
+                "hovertemplate": "%{y}: %{x:,}<extra></extra>",
+            }
+        ]
     )
-    fig3.update_layout(barmode="group", height=520, margin={"b": 200})
-    axis(fig3, "rule", "%")
-    with_precision = audit.filter(pl.col("eval_precision").is_not_null())
-    weakest = (
-        with_precision.sort("eval_precision").row(0, named=True) if with_precision.height else None
-    )
-    finding3 = (
-        f"{audit.height} rules; the least precise on the evaluation set is {weakest['rule_id']} "
-        f"({weakest['eval_precision']:.0%} of its {weakest['eval_hits']} evaluation hits)"
-        if weakest
-        else f"{audit.height} rules"
+    axis(fig3, "assignments waiting for a person", "why they were queued (sorted)")
+    total_q = rcube.value()
+    f3 = Finding(
+        f"{count_text(total_q)} reason assignments wait for review; the list is written by `make review` beside the warehouse",
+        False,
+        "a count, not a comparison",
     )
     t3 = Table(
-        [
-            "rule",
-            "kind",
-            "reason",
-            "applications",
-            "coverage",
-            "overlap",
-            "conflict",
-            "cited in evidence",
-            "evaluation hits",
-            "evaluation precision",
-        ],
+        ["why queued", *rcube.dims[1].leaves, "total"],
         [
             [
-                r["rule_id"],
-                r["kind"],
-                r["reason"],
-                count_text(r["hits"]),
-                "" if is_small(r["hits"]) else f"{r['coverage']:.1%}",
-                "" if is_small(r["hits"]) else f"{r['overlap']:.0%}",
-                "" if is_small(r["hits"]) else f"{r['conflict']:.0%}",
-                count_text(r["in_evidence"]),
-                r["eval_hits"] if r["eval_hits"] is not None else "",
-                "" if r["eval_precision"] is None else f"{r['eval_precision']:.0%}",
+                w,
+                *[shown(rcube.value(why=w, reason=r)) for r in rcube.dims[1].leaves],
+                shown(rcube.value(why=w)),
             ]
-            for r in audit.iter_rows(named=True)
+            for w in [*order, ALL]
         ],
     )
     return Page(
         "data_quality",
         "Data quality",
-        "How much of the input loaded, what was quarantined and why, and how each reason rule behaves.",
-        finding1 + ".",
+        "How much of the input loaded, what was quarantined and why, and how many assignments wait for a person?",
+        f1.text + ".",
         [
-            Chart(finding1, fig1, t1),
-            Chart(finding2, fig2, t2),
+            Chart(f1, fig1, t1, name="quarantined share by table"),
             Chart(
-                finding3,
+                f2,
+                fig2,
+                t2,
+                "The 15 most common problems; a problem is named by its kind and column, never by the value.",
+                name="quarantine problems",
+            ),
+            Chart(
+                f3,
                 fig3,
                 t3,
-                "Overlap: share of a rule's hits where another rule also fired; conflict: where a rule for another reason fired.",
+                "The cases (application id, reason, confidence, the rule that fired) are about people, "
+                "so they never reach this folder: whoever holds the warehouse runs `make review`, which "
+                "writes review_queue.csv next to the warehouse file.",
+                name="review queue by why queued",
             ),
         ],
-        [("rows loaded", count_text(loaded)), ("rows quarantined", count_text(quarantined))],
+        [
+            ("input rows loaded", count_text(cube.value(problem="loaded"))),
+            ("rows quarantined", count_text(quarantined)),
+            ("assignments to review", count_text(total_q)),
+        ],
+        tidy=pl.concat([tidy(cube), tidy(rcube)], how="diagonal_relaxed"),
+        findings=[f1, f2],
+        figures={"assignments to review": total_q},
     )

@@ -8,10 +8,22 @@ import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from pipelines.reports.charts import axis, count_bar, label, share
+from pipelines.reports.charts import OKABE_ITO, axis, figure, label, shown
 from pipelines.reports.context import ReportContext
+from pipelines.reports.findings import most_common
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import count_text, count_value, rate_text
+from pipelines.reports.population import tidy
+from pipelines.reports.privacy import count_text
+from pipelines.reports.suppression import ALL, Cube, Dim, View
+
+GOALS = ("rapid_advancement", "steady_growth", "stay_in_role", "undecided", "not recorded")
+OUTLOOKS = ("limited", "moderate", "strong", "not recorded")
+DIRECTIONS = (
+    "ambitious for a limited role",
+    "settled in a growth role",
+    "stated in the notes only",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -25,86 +37,110 @@ def data(con: duckdb.DuckDBPyConnection) -> GoalMismatchData:
 
 def build(data: GoalMismatchData, ctx: ReportContext) -> Page:
     df = data.mismatch
-    goals = ["rapid_advancement", "steady_growth", "stay_in_role", "undecided", "not recorded"]
-    outlooks = ["limited", "moderate", "strong", "not recorded"]
-    goals = [g for g in goals if g in df["career_goal"].to_list()]
-    outlooks = [o for o in outlooks if o in df["advancement_outlook"].to_list()]
-    cell = {(r["career_goal"], r["advancement_outlook"]): r for r in df.iter_rows(named=True)}
-    z, text = [], []
-    for g in goals:
-        zr, tr = [], []
-        for o in outlooks:
-            n = cell.get((g, o), {}).get("goal_mismatch", 0)
-            zr.append(count_value(n))
-            tr.append(count_text(n))
-        z.append(zr)
-        text.append(tr)
+    long = (
+        df.with_columns(
+            (
+                pl.col("goal_mismatch")
+                - pl.col("ambitious_for_limited_role")
+                - pl.col("settled_for_growth_role")
+                - pl.col("stated_in_notes")
+            ).alias("other")
+        )
+        .unpivot(
+            index=["career_goal", "advancement_outlook"],
+            on=[
+                "ambitious_for_limited_role",
+                "settled_for_growth_role",
+                "stated_in_notes",
+                "other",
+            ],
+            variable_name="direction",
+            value_name="n",
+        )
+        .with_columns(
+            pl.col("direction").replace_strict(
+                {
+                    "ambitious_for_limited_role": DIRECTIONS[0],
+                    "settled_for_growth_role": DIRECTIONS[1],
+                    "stated_in_notes": DIRECTIONS[2],
+                    "other": DIRECTIONS[3],
+                },
+                return_dtype=pl.String,
+            )
+        )
+    )
+    cube = Cube(
+        "goal-mismatch rejections",
+        [
+            Dim("career_goal", GOALS),
+            Dim("advancement_outlook", OUTLOOKS),
+            Dim("direction", DIRECTIONS),
+        ],
+        long,
+        [View({"direction": [ALL]}), View({"career_goal": [ALL], "advancement_outlook": [ALL]})],
+    )
+    goals = [g for g in GOALS if cube.true_value(career_goal=g)]
+    outs = [o for o in OUTLOOKS if cube.true_value(advancement_outlook=o)]
+    z = [[cube.value(career_goal=g, advancement_outlook=o) for o in outs] for g in goals]
+    text = [[count_text(x) if x is not None else "<11" for x in row] for row in z]
     fig1 = go.Figure(
         go.Heatmap(
             z=z,
-            x=[label(o) for o in outlooks],
+            x=[label(o) for o in outs],
             y=[label(g) for g in goals],
             text=text,
             texttemplate="%{text}",
-            customdata=text,
-            hovertemplate="goal %{y}, role outlook %{x}: %{customdata}<extra></extra>",
-            colorscale="Oranges",
+            hovertemplate="goal %{y}, role outlook %{x}: %{text}<extra></extra>",
+            colorscale="Cividis",
             colorbar={"title": {"text": "goal mismatch"}},
         )
     )
     axis(fig1, "what the role offers (advancement outlook)", "candidate's career goal")
-    amb = int(df["ambitious_for_limited_role"].sum() or 0)
-    settled = int(df["settled_for_growth_role"].sum() or 0)
-    stated = int(df["stated_in_notes"].sum() or 0)
-    total = int(df["goal_mismatch"].sum() or 0)
-    finding1 = share(
-        amb,
-        total,
-        "{share} of goal mismatches are ambitious candidates in roles with limited progression",
-        "Candidate goal against what the role offers (too few goal mismatches to state shares)",
-    ) + share(settled, total, "; {share} run the other way", "")
+    total = cube.value()
+    dirs = {d: cube.value(direction=d) for d in DIRECTIONS}
+    f = most_common(list(dirs.items()), total, "direction of goal mismatch")
+    order = sorted(DIRECTIONS, key=lambda d: -(dirs[d] if dirs[d] is not None else -1))
+    fig2 = figure(
+        [
+            {
+                "type": "bar",
+                "y": order[::-1],
+                "x": [dirs[d] for d in order][::-1],
+                "orientation": "h",
+                "marker": {"color": OKABE_ITO["orange"]},
+                "hovertemplate": "%{y}: %{x:,}<extra></extra>",
+            }
+        ]
+    )
+    axis(fig2, "goal-mismatch rejections", "which way the mismatch ran (sorted)")
     t1 = Table(
-        ["career goal", "advancement outlook", "post-interview rejections", "goal mismatch"],
+        ["career goal", *OUTLOOKS, "total"],
         [
             [
                 g,
-                o,
-                count_text(cell.get((g, o), {}).get("rejections", 0)),
-                count_text(cell.get((g, o), {}).get("goal_mismatch", 0)),
+                *[shown(cube.value(career_goal=g, advancement_outlook=o)) for o in OUTLOOKS],
+                shown(cube.value(career_goal=g)),
             ]
-            for g in goals
-            for o in outlooks
+            for g in [*GOALS, ALL]
         ],
     )
-    labels = [
-        "ambitious for a limited role",
-        "settled in a growth role",
-        "stated in the notes only",
-    ]
-    values = [amb, settled, stated]
-    fig2 = go.Figure(count_bar(labels, values, "%{x}: %{customdata}", "#ff9900"))
-    axis(fig2, "which way the mismatch ran", "goal-mismatch rejections")
-    way = max(zip(values, labels, strict=True))
-    finding2 = (
-        f"The largest group of goal mismatches: {way[1]} ({rate_text(way[0], total)})"
-        if total
-        else "No goal mismatches"
-    )
+    t2 = Table(["direction", "goal-mismatch rejections"], [[d, shown(dirs[d])] for d in order])
     return Page(
         "goal_mismatch",
         "Goal mismatch",
         "Where did the candidate's career goals not fit what the role offers, and which way did it run?",
-        finding1 + ".",
+        f.text + ".",
         [
-            Chart(finding1, fig1, t1),
             Chart(
-                finding2,
-                fig2,
-                Table(
-                    ["direction", "goal-mismatch rejections"],
-                    [[lbl, count_text(v)] for lbl, v in zip(labels, values, strict=True)],
-                ),
+                f"Goal-mismatch rejections by career goal and role outlook ({count_text(total)} in all)",
+                fig1,
+                t1,
+                name="goal mismatch by goal and outlook",
             ),
+            Chart(f, fig2, t2, name="goal mismatch by direction"),
         ],
         [("goal-mismatch rejections", count_text(total))],
+        tidy=tidy(cube),
+        findings=[f],
+        figures={"post-interview rejections: goal_mismatch": total},
     )

@@ -1,162 +1,179 @@
-"""Overview: the funnel, the post-interview cohort within all rejections, and the reason mix."""
+"""Overview: what to change, the funnel with pass-through rates, the post-interview cohort within
+all rejections, and the reason mix. Every number is a cell of the shared cubes (population.py),
+so it is the same number, with the same suppression, as on the other pages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import plotly.graph_objects as go
 import polars as pl
 
-from pipelines.reports.charts import axis, label, pct, reason_colours, share
+from pipelines.reports.charts import (
+    GREY,
+    OKABE_ITO,
+    axis,
+    label,
+    pct_cell,
+    reason_colours,
+    shown,
+    words,
+)
 from pipelines.reports.context import ReportContext
+from pipelines.reports.findings import Finding, most_common, share_over
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import count_text, count_value, rate, rate_text
+from pipelines.reports.population import REACHED, STAGES, tidy
+from pipelines.reports.privacy import SUPPRESSED, count_text, rate
+from pipelines.reports.suppression import ALL
+
+UNFILTERED = {"month": ALL, "job_family": ALL, "seniority": ALL, "region": ALL}
 
 
-@dataclass(frozen=True)
-class OverviewData:
-    headline: pl.DataFrame  # report_headline: one row
-    funnel: pl.DataFrame  # report_funnel
-    reason_mix: pl.DataFrame  # report_reason_mix
+def data(con: duckdb.DuckDBPyConnection) -> None:
+    """Everything this page shows is in the shared population cubes."""
+    return None
 
 
-def data(con: duckdb.DuckDBPyConnection) -> OverviewData:
-    return OverviewData(
-        headline=con.sql("select * from report_headline").pl(),
-        funnel=con.sql("select * from report_funnel").pl(),
-        reason_mix=con.sql("select * from report_reason_mix").pl(),
-    )
+def build(data: Any, ctx: ReportContext) -> Page:
+    pop, reasons = ctx.population, ctx.reasons
+    a, c = pop.applications, pop.cohort
 
-
-def build(data: OverviewData, ctx: ReportContext) -> Page:
-    reasons = ctx.reasons
-    colours = reason_colours(reasons)
-    h = data.headline.row(0, named=True)
-    funnel = data.funnel.sort("stage_order")
-    mix = data.reason_mix.group_by("reason").agg(pl.col("n").sum())
-    counts = {r["reason"]: r["n"] for r in mix.iter_rows(named=True)}
-    cohort = h["post_interview_rejections"]
-
-    # Funnel with pass-through rates.
-    stages, apps = funnel["stage"].to_list(), funnel["applications"].to_list()
-    through = [None] + [rate(apps[i], apps[i - 1]) for i in range(1, len(apps))]
-    drops = [
-        (through[i], stages[i - 1], stages[i])
-        for i in range(1, len(stages))
-        if through[i] is not None
+    # Funnel: applications reaching each stage, and the pass-through from the previous one.
+    groups = ["all", *[k for k in REACHED if k != "all"], "hired"]
+    names = ["applied", *[k.removeprefix("reached ") for k in groups[1:-1]], "hired"]
+    reached = [a.value(stage=g) for g in groups]
+    through = [None] + [
+        rate(reached[i], reached[i - 1])
+        if reached[i] is not None and reached[i - 1] is not None
+        else None
+        for i in range(1, len(groups))
     ]
-    worst = min(drops) if drops else None
-    fig = go.Figure(
+    fig1 = go.Figure(
         go.Bar(
-            x=[label(s) for s in stages],
-            y=[count_value(a) for a in apps],
-            customdata=[[count_text(a), pct(t)] for a, t in zip(apps, through, strict=True)],
-            hovertemplate="%{x}: %{customdata[0]} applications<br>pass-through %{customdata[1]}<extra></extra>",
-            text=[pct(t) if t is not None else "" for t in through],
+            x=[label(n) for n in names],
+            y=reached,
+            text=["" if t is None else f"{t:.0%} pass" for t in through],
             textposition="outside",
-            marker_color="#486581",
+            customdata=[count_text(n) for n in reached],
+            hovertemplate="%{x}: %{customdata} applications reached this stage<extra></extra>",
+            marker_color=OKABE_ITO["blue"],
         )
     )
-    axis(fig, "stage reached", "applications")
-    finding1 = (
-        f"The steepest drop is from {worst[1].replace('_', ' ')} to {worst[2].replace('_', ' ')}: "
-        f"only {worst[0]:.0%} pass"
+    axis(fig1, "stage reached (in funnel order)", "applications that reached the stage")
+    drops = [(t, names[i - 1], names[i]) for i, t in enumerate(through) if t is not None]
+    worst = min(drops) if drops else None
+    finding1 = Finding(
+        f"The steepest step is from {words(worst[1])} to {words(worst[2])}: {worst[0]:.0%} pass"
         if worst
-        else "Too few applications to show pass-through rates"
+        else "Too few applications to show pass-through rates",
+        False,
+        "the smallest pass-through rate between consecutive stages (a description, not a test)",
     )
-    funnel_table = Table(
-        ["stage", "applications", "pass-through from previous stage"],
+    exact = {s: a.value(stage=s) for s in STAGES}
+    t1 = Table(
         [
-            [s, count_text(a), pct(t) if i else ""]
-            for i, (s, a, t) in enumerate(zip(stages, apps, through, strict=True))
+            "stage",
+            "applications that reached it",
+            "pass-through from the previous stage (%)",
+            "ended at this stage",
+        ],
+        [
+            [n, shown(r), pct_cell(reached[i], reached[i - 1]) if i else None, shown(exact.get(s))]
+            for i, (n, r, s) in enumerate(zip(names, reached, STAGES, strict=True))
         ],
     )
 
     # The cohort within all rejections.
-    other_rej = h["rejections"] - cohort
-    cohort_share = rate(cohort, h["rejections"])
+    cohort, rejected = c.value(), a.value(outcome="rejected")
+    other = rejected - cohort if cohort is not None and rejected is not None else None
     fig2 = go.Figure(
         go.Bar(
-            x=["after a successful interview", "all other rejections"],
-            y=[count_value(cohort), count_value(other_rej)],
-            customdata=[count_text(cohort), count_text(other_rej)],
-            hovertemplate="%{x}: %{customdata}<extra></extra>",
-            marker_color=["#dc3912", "#9fb3c8"],
+            y=["rejected after a successful interview", "all other rejections"],
+            x=[cohort, other],
+            orientation="h",
+            customdata=[count_text(cohort), count_text(other)],
+            hovertemplate="%{y}: %{customdata}<extra></extra>",
+            marker_color=[OKABE_ITO["vermillion"], GREY],
         )
     )
-    axis(fig2, "rejection", "applications")
-    finding2 = share(
+    axis(fig2, "rejected applications", "")
+    finding2 = share_over(
         cohort,
-        h["rejections"],
-        f"{{share}} of rejected applicants had interviewed well ({count_text(cohort)} of "
-        f"{count_text(h['rejections'])})",
-        "Rejections after a successful interview (too few to state a share)",
+        rejected,
+        "rejected applications",
+        "had interviewed well (every last-round vote a yes)",
+    )
+    t2 = Table(
+        ["rejection", "applications", "share of all rejections (%)"],
+        [
+            ["rejected after a successful interview", shown(cohort), pct_cell(cohort, rejected)],
+            ["all other rejections", shown(other), pct_cell(other, rejected)],
+            ["all rejections", shown(rejected), 100.0 if rejected else None],
+        ],
     )
 
-    # Reason mix.
-    total = sum(counts.values())
-    ranked = sorted(((counts.get(r, 0), r) for r in reasons), reverse=True)
+    # Reason mix, sorted by size.
+    counts = {r: c.value(reason=r) for r in reasons}
+    order = sorted(reasons, key=lambda r: -(counts[r] if counts[r] is not None else -1))
+    colours = reason_colours(reasons)
     fig3 = go.Figure(
         go.Bar(
-            x=[label(r) for r in reasons],
-            y=[count_value(counts.get(r, 0)) for r in reasons],
+            y=[label(r) for r in order][::-1],
+            x=[counts[r] for r in order][::-1],
+            orientation="h",
             customdata=[
-                [count_text(counts.get(r, 0)), rate_text(counts.get(r, 0), total)] for r in reasons
-            ],
-            hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]})<extra></extra>",
-            marker_color=[colours[r] for r in reasons],
+                [
+                    count_text(counts[r]),
+                    "" if (p := pct_cell(counts[r], cohort)) == SUPPRESSED else f"{p}%",
+                ]
+                for r in order
+            ][::-1],
+            hovertemplate="%{y}: %{customdata[0]} (%{customdata[1]})<extra></extra>",
+            marker_color=[colours[r] for r in order][::-1],
         )
     )
-    axis(fig3, "reason", "post-interview rejections")
-    top, second = ranked[0], ranked[1]
+    axis(fig3, "post-interview rejections", "reason (sorted by count)")
     finding3 = (
-        f"{top[1].replace('_', ' ').capitalize()} is the most common reason ({rate_text(top[0], total)}), "
-        f"then {second[1].replace('_', ' ')} ({rate_text(second[0], total)})"
-        if total
-        else "No post-interview rejections in the data"
+        most_common([(words(r), counts[r]) for r in reasons], cohort, "reason")
+        if cohort
+        else Finding("No post-interview rejections in the data", False, "none")
     )
-    period = f"{h['first_application']} to {h['last_decision']}"
+    t3 = Table(
+        ["reason", "post-interview rejections", "share (%)"],
+        [[r, shown(counts[r]), pct_cell(counts[r], cohort)] for r in order],
+    )
+    unknown = counts.get("unknown")
     return Page(
         "overview",
         "Overview",
-        "Where do candidates who interviewed well fall out of the funnel, and why?",
-        f"{count_text(cohort)} post-interview rejections ({pct(cohort_share)} of rejections), {period}.",
+        "Where do candidates who interviewed well fall out of the funnel, why, and what should change?",
+        f"{count_text(cohort)} post-interview rejections ({finding2.text.split(' of the ')[0]} of "
+        f"rejections), {pop.period_text}.",
         [
             Chart(
                 finding1,
-                fig,
-                funnel_table,
-                "Each application counts at every stage up to the one it reached.",
+                fig1,
+                t1,
+                "An application counts at every stage up to the one it reached; 'ended at this "
+                "stage' is how many went no further.",
+                name="funnel applications reaching each stage",
             ),
-            Chart(
-                finding2,
-                fig2,
-                Table(
-                    ["rejection", "applications"],
-                    [
-                        ["after a successful interview", count_text(cohort)],
-                        ["all other rejections", count_text(other_rej)],
-                    ],
-                ),
-            ),
-            Chart(
-                finding3,
-                fig3,
-                Table(
-                    ["reason", "post-interview rejections", "share"],
-                    [
-                        [r, count_text(counts.get(r, 0)), rate_text(counts.get(r, 0), total)]
-                        for r in reasons
-                    ],
-                ),
-            ),
+            Chart(finding2, fig2, t2, name="post-interview rejections within all rejections"),
+            Chart(finding3, fig3, t3, name="post-interview rejections by reason"),
         ],
         [
-            ("period covered", period),
-            ("applications", count_text(h["applications"])),
-            ("hires", count_text(h["hires"])),
+            ("period covered", pop.period_text),
+            ("applications", count_text(a.value())),
+            ("hires", count_text(a.value(outcome="hired"))),
             ("rejected after a successful interview", count_text(cohort)),
-            ("reason unknown", rate_text(h["unknown_reason"], cohort)),
+            ("of those, reason unknown", count_text(unknown)),
         ],
+        tidy=pl.concat([tidy(c, **UNFILTERED), tidy(a, **UNFILTERED)], how="diagonal_relaxed"),
+        findings=[finding2, finding3],
+        figures={
+            "post-interview rejections": cohort,
+            "applications": a.value(),
+            **{f"post-interview rejections: {r}": counts[r] for r in reasons},
+        },
     )

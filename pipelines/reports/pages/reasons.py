@@ -1,172 +1,257 @@
-"""Reasons: the reason mix by month, job family and seniority, and the assignments' confidence."""
+"""Reasons: the reason mix by month and by the stage at which good interviewees were rejected,
+and the rate of post-interview rejections per interviewed candidate by job family, seniority and
+region. Filterable in the browser by period and by one of job family, seniority and region: each
+filter is a set of cells of the shared cubes (population.py), suppressed together."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 import duckdb
-import plotly.graph_objects as go
 import polars as pl
 
 from pipelines.reports.charts import (
+    SUPPRESSED_NAME,
     axis,
-    count_bar,
-    named_first,
-    publish_groups,
-    share,
-    sizes_of,
-    stacked_reasons,
+    figure,
+    rate_bar,
+    rate_table,
+    reason_colours,
+    shown,
+    stacked,
+    variant_of,
+    words,
 )
 from pipelines.reports.context import ReportContext
+from pipelines.reports.cubes import FILTER_NAMES, Filter
+from pipelines.reports.findings import Finding, Group, highest_rate, trend
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.privacy import OTHER_GROUPS, count_text, rate, rate_text
-
-SENIORITY_ORDER = ["entry", "mid", "senior", "lead", "executive", "not recorded", OTHER_GROUPS]
-
-
-@dataclass(frozen=True)
-class ReasonsData:
-    reason_mix: pl.DataFrame  # report_reason_mix
-    confidence: pl.DataFrame  # report_confidence
+from pipelines.reports.population import STAGE_GROUP, Population, tidy
+from pipelines.reports.privacy import rate
+from pipelines.reports.suppression import ALL
 
 
-def data(con: duckdb.DuckDBPyConnection) -> ReasonsData:
-    return ReasonsData(
-        reason_mix=con.sql("select * from report_reason_mix").pl(),
-        confidence=con.sql("select * from report_confidence").pl(),
-    )
+def data(con: duckdb.DuckDBPyConnection) -> None:
+    """Everything this page shows is in the shared population cubes."""
+    return None
 
 
-def build(data: ReasonsData, ctx: ReportContext) -> Page:
-    reasons = ctx.reasons
-    df = data.reason_mix.with_columns(pl.col("decision_month").dt.strftime("%Y-%m").alias("month"))
-    # Job families and seniority levels are named only where they have MIN_GROUP applications.
-    for dim, size in (
-        ("job_family", "family_applications"),
-        ("seniority", "seniority_applications"),
-    ):
-        df = publish_groups(df, dim, sizes_of(df, dim, pl.col(size).max()))
-    conf = data.confidence
-    total = int(df["n"].sum() or 0)
+Made = tuple[list[dict[str, Any]], Finding, Table]
 
-    monthly = df.group_by("month").agg(pl.col("n").sum()).sort("month")
-    months, per_month = monthly["month"].to_list(), monthly["n"].to_list()
-    fig1, t1 = stacked_reasons(df, "month", "month decided", reasons, months)
-    # The latest month may be incomplete, so the trend compares the three months before it with
-    # the three before those.
-    if len(per_month) >= 7:
-        recent, before = sum(per_month[-4:-1]), sum(per_month[-7:-4])
-        change = (recent - before) / before if before else 0.0
-        finding1 = (
-            f"Post-interview rejections {'rose' if change > 0 else 'fell'} {abs(change):.0%} in "
-            f"{months[-4]} to {months[-2]} against the three months before"
-            if abs(change) >= 0.05
-            else f"Post-interview rejections held steady ({change:+.0%}) in {months[-4]} to {months[-2]} "
-            "against the three months before"
+
+def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
+    c = pop.cohort
+    fixed: dict[str, str] = {}  # by month only unfiltered: per month and group most cells are small
+    months = [m for m in pop.month.leaves if f.period == ALL or m.startswith(f.period)]
+    totals = [c.value(month=m, **fixed) for m in months]
+    segs = [
+        (
+            words(r),
+            reason_colours(reasons)[r],
+            [c.value(month=m, reason=r, **fixed) for m in months],
         )
-    else:
-        finding1 = (
-            "Post-interview rejections by month (fewer than seven months of data: no trend stated)"
+        for r in reasons
+    ]
+    xs = [m if pop.complete(m) else f"{m} (filling in)" for m in months]
+    traces = stacked(xs, segs, totals)
+    finding = trend(
+        [(m, t, pop.complete(m)) for m, t in zip(months, totals, strict=True)],
+        "post-interview rejections per month",
+    )
+    if f.dim:
+        finding = Finding(
+            f"{finding.text} (every {FILTER_NAMES[f.dim]}: this chart is not split by "
+            f"{FILTER_NAMES[f.dim]}, per month most groups would be suppressed)",
+            finding.holds,
+            finding.test,
         )
-
-    fam = (
-        df.group_by("job_family")
-        .agg(pl.col("n").sum())
-        .sort("n", "job_family", descending=[True, False])
-    )
-    fig2, t2 = stacked_reasons(
-        df, "job_family", "job family", reasons, named_first(fam["job_family"].to_list())
-    )
-    fig2.update_xaxes(type="category")
-    named = fam.filter(pl.col("job_family") != OTHER_GROUPS)
-    top_fam = named.row(0, named=True) if named.height else None
-    fam_reason = (
-        df.filter(pl.col("job_family") == top_fam["job_family"])
-        .group_by("reason")
-        .agg(pl.col("n").sum())
-        .sort("n", "reason", descending=[True, False])
-        .row(0, named=True)
-        if top_fam
-        else None
-    )
-    finding2 = (
-        f"{str(top_fam['job_family']).replace('_', ' ').capitalize()} loses the most candidates who interviewed well "
-        f"({count_text(top_fam['n'])}), mostly to {fam_reason['reason'].replace('_', ' ')}"
-        if top_fam and fam_reason
-        else "No post-interview rejections by job family"
-    )
-
-    sen = df.group_by("seniority").agg(pl.col("n").sum())
-    present = [s for s in SENIORITY_ORDER if s in sen["seniority"].to_list()]
-    fig3, t3 = stacked_reasons(df, "seniority", "seniority", reasons, present)
-    fig3.update_xaxes(type="category")
-    sen_rates = {}
-    for s in present:
-        if s == OTHER_GROUPS:
-            continue
-        part = df.filter(pl.col("seniority") == s)
-        n_all = int(part["n"].sum())
-        n_comp = int(part.filter(pl.col("reason") == "competition")["n"].sum())
-        r = rate(n_comp, n_all)
-        if r is not None:
-            sen_rates[s] = r
-    finding3 = (
-        f"Competition decides {sen_rates[max(sen_rates, key=sen_rates.get)]:.0%} of post-interview rejections at "
-        f"{max(sen_rates, key=sen_rates.get)} level, the highest share of any seniority"
-        if sen_rates
-        else "Reasons by seniority (groups too small to compare)"
-    )
-
-    bins = conf.group_by("confidence_bin").agg(pl.col("n").sum()).sort("confidence_bin")
-    fig4 = go.Figure(
-        count_bar(
-            [f"{b:.1f}–{b + 0.1:.1f}" for b in bins["confidence_bin"].to_list()],
-            bins["n"].to_list(),
-            "confidence %{x}: %{customdata}",
-            "#486581",
-        )
-    )
-    axis(fig4, "confidence", "assignments")
-    high = int(conf.filter(pl.col("confidence_bin") >= 0.9)["n"].sum())
-    unknown = int(df.filter(pl.col("reason") == "unknown")["n"].sum())
-    finding4 = share(
-        high,
-        total,
-        "{share} of assignments have confidence of 0.9 or more",
-        "Confidence of the assignments",
-    ) + share(unknown, total, "; {share} of reasons are unknown (no evidence at all)", "")
-    t4 = Table(
-        ["confidence", "assignments"],
+    table = Table(
+        ["month", "complete", *[words(r) for r in reasons], "total"],
         [
-            [f"{b:.1f}–{b + 0.1:.1f}", count_text(n)]
-            for b, n in zip(bins["confidence_bin"], bins["n"], strict=True)
+            [m, pop.complete(m), *[shown(s[2][i]) for s in segs], shown(totals[i])]
+            for i, m in enumerate(months)
         ],
     )
+    return traces, finding, table
+
+
+def _by_stage(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
+    c, a = pop.cohort, pop.applications
+    cell = f.cell()
+    stages = [s for s in c.dims[4].leaves if s in STAGE_GROUP]
+    totals = [c.value(stage=s, **cell) for s in stages]
+    segs = [
+        (words(r), reason_colours(reasons)[r], [c.value(stage=s, reason=r, **cell) for s in stages])
+        for r in reasons
+    ]
+    reached = [a.value(stage=STAGE_GROUP[s], **cell) for s in stages]
+    traces = stacked([words(s) for s in stages], segs, totals)
+    groups = [Group(words(s), t, n) for s, t, n in zip(stages, totals, reached, strict=True)]
+    finding = highest_rate(
+        groups,
+        "rate of rejection after a successful interview, per candidate reaching the stage",
+        "stage",
+        action="Review how decisions are made at the {name} stage: candidates who interviewed "
+        "well are turned down there clearly more often than at other stages",
+    )
+    table = Table(
+        [
+            "stage",
+            "candidates who reached it",
+            *[words(r) for r in reasons],
+            "total",
+            "per 100 who reached it",
+        ],
+        [
+            [
+                words(s),
+                shown(reached[i]),
+                *[shown(seg[2][i]) for seg in segs],
+                shown(totals[i]),
+                round(100 * r, 1)
+                if (
+                    r := rate(totals[i], reached[i])
+                    if totals[i] is not None and reached[i] is not None
+                    else None
+                )
+                is not None
+                else "<11",
+            ]
+            for i, s in enumerate(stages)
+        ],
+    )
+    return traces, finding, table
+
+
+def _rate_by(pop: Population, f: Filter, dim: str) -> Made:
+    c, a = pop.cohort, pop.applications
+    base = {k: v for k, v in f.cell().items() if k != dim}
+    if f.dim and f.dim != dim:
+        names = list(pop.filter_dims[dim].leaves)
+        nums = [None] * len(names)
+        dens = [None] * len(names)
+    else:
+        names = [v for v in pop.filter_dims[dim].leaves if not f.dim or v == f.value]
+        nums = [c.value(**{**base, dim: v}) for v in names]
+        dens = [a.value(stage="reached interview", **{**base, dim: v}) for v in names]
+    order = sorted(
+        range(len(names)),
+        key=lambda i: (
+            -(rate(nums[i], dens[i]) or -1) if nums[i] is not None and dens[i] is not None else 1
+        ),
+    )
+    names = [names[i] for i in order]
+    nums = [nums[i] for i in order]
+    dens = [dens[i] for i in order]
+    traces = [
+        rate_bar(
+            names,
+            nums,
+            dens,
+            "post-interview rejections per interviewed",
+            "#0072B2",
+            "reached the interview stage",
+        )
+    ]
+    if f.dim and f.dim != dim:
+        finding = Finding(
+            f"Not shown while filtering by {FILTER_NAMES[f.dim]} (one filter at a time)",
+            False,
+            "none",
+        )
+    else:
+        finding = highest_rate(
+            [Group(n, s, d) for n, s, d in zip(names, nums, dens, strict=True)],
+            "rate of rejection after a successful interview per interviewed candidate",
+            FILTER_NAMES[dim],
+            action="Look at the " + FILTER_NAMES[dim] + " {name}: its interviewed candidates are "
+            "rejected after a successful interview clearly more often than elsewhere",
+        )
+    table = rate_table(
+        FILTER_NAMES[dim],
+        names,
+        nums,
+        dens,
+        "post-interview rejections",
+        "reached the interview stage",
+    )
+    return traces, finding, table
+
+
+STYLE = {
+    0: ("month decided (months still filling in are marked)", "post-interview rejections"),
+    1: ("stage at which the candidate was rejected", "post-interview rejections"),
+}
+
+
+def build(data: Any, ctx: ReportContext) -> Page:
+    pop, reasons = ctx.population, ctx.reasons
+    builders = [
+        ("post-interview rejections by month and reason", lambda f: _by_month(pop, f, reasons)),
+        (
+            "post-interview rejections by rejection stage and reason",
+            lambda f: _by_stage(pop, f, reasons),
+        ),
+        *[
+            (f"rate per interviewed by {FILTER_NAMES[d]}", lambda f, d=d: _rate_by(pop, f, d))
+            for d in ("job_family", "seniority", "region")
+        ],
+    ]
+    charts, findings = [], []
+    headline_variants: dict[str, list[tuple[str, str]]] = {}
+    for name, make in builders:
+        variants: dict[str, dict[str, Any]] = {}
+        for f in pop.filters[1:]:
+            traces, finding, _ = make(f)
+            variants[f.key] = variant_of(traces, finding.text)
+        traces, finding, table = make(pop.filters[0])
+        variants[pop.filters[0].key] = variant_of(traces, finding.text)
+        i = len(charts)
+        fig = figure(traces, barmode="stack" if i < 2 else "group")
+        x_title, y_title = STYLE.get(
+            i,
+            (
+                name.rsplit(" by ", 1)[1] + " (sorted by rate)",
+                "per 100 interviewed",
+            ),
+        )
+        axis(fig, x_title, y_title)
+        fig.update_xaxes(type="category")
+        findings.append(finding)
+        charts.append(Chart(finding, fig, table, name=name, variants=variants))
+    for f in pop.filters:
+        n = pop.cohort.value(**f.cell())
+        d = pop.applications.value(stage="reached interview", **f.cell())
+        r = rate(n, d) if n is not None and d is not None else None
+        headline_variants[f.key] = [
+            ("post-interview rejections", "<11" if n is None else f"{n:,}"),
+            ("candidates who reached the interview stage", "<11" if d is None else f"{d:,}"),
+            (
+                "per 100 interviewed",
+                "suppressed" if r is None else f"{100 * r:.1f}",
+            ),
+        ]
+    charts[0].note = (
+        f"By the month the rejection was decided. Months after {pop.periods.get('last_complete_month')} "
+        "are still filling in (applications made before the export are still pending) and are "
+        f"left out of the trend. The grey '{SUPPRESSED_NAME}' part of a bar holds the small reasons."
+    )
+    charts[
+        1
+    ].note = "Stages are where the application ended; the rate divides by everyone who reached that stage."
+    tidy_df = pl.concat([tidy(pop.cohort), tidy(pop.applications)], how="diagonal_relaxed")
+    total = pop.cohort.value()
     return Page(
         "reasons",
         "Reasons",
-        "Why were candidates who interviewed well rejected, and is it changing? "
-        "Which job families and seniority levels lose most?",
-        finding2 + ".",
-        [
-            Chart(
-                finding1,
-                fig1,
-                t1,
-                "By the month the rejection was decided. The latest months fill in as pending "
-                "applications are decided, so a fall at the end of the chart is partly that.",
-            ),
-            Chart(finding2, fig2, t2),
-            Chart(finding3, fig3, t3),
-            Chart(
-                finding4,
-                fig4,
-                t4,
-                "Confidence is calibrated per decision path (rules/reasons_v1.toml).",
-            ),
-        ],
-        [
-            ("post-interview rejections", count_text(total)),
-            ("reason unknown", rate_text(unknown, total)),
-        ],
+        "Why were candidates who interviewed well rejected, at which stage, and is it changing? "
+        "Where are interviewed candidates turned down most often?",
+        charts[1].title + ".",
+        charts,
+        headline_variants[pop.filters[0].key],
+        tidy=tidy_df,
+        findings=findings,
+        figures={"post-interview rejections": total},
+        filters=[(f.key, f.label) for f in pop.filters],
+        headline_variants=headline_variants,
     )

@@ -1,0 +1,235 @@
+"""Findings: the sentences the reports put above charts, each from a function that tests what it
+claims and otherwise says what the data does show.
+
+- A difference between groups is claimed only when the 95 % Wilson intervals separate
+  (:func:`highest_rate`) or a two-sided two-proportion z-test rejects equality at the 5 % level
+  (:func:`differs_from_rest`).
+- "Most" / "highest" needs a margin: the top group's interval clears every other group's, and
+  its rate is at least MARGIN (5 points) above the next (:func:`highest_rate`); the most common
+  category must be ahead of the second by a conditional binomial test (:func:`most_common`).
+- A trend uses complete periods only (months still filling in are named and left out) and a
+  test at the 5 % level (:func:`trend`).
+- Every input is a published value: a suppressed count (None) is never used as a number.
+
+Each function returns a :class:`Finding`; ``holds`` says whether the claim passed its test, and
+only findings that hold may become a recommendation (``action``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipelines.reports.privacy import MIN_GROUP, rate, wilson_interval
+
+LEVEL = 0.05  # two-sided significance level of every test
+Z = 1.959964  # its normal quantile
+MARGIN = 0.05  # "highest" needs at least 5 percentage points over the next group
+
+
+@dataclass(frozen=True)
+class Finding:
+    text: str  # the sentence: a claim that passed its test, or what the data does show
+    holds: bool  # a claim was made and passed its test
+    test: str  # how it was tested, in words (shown under the chart)
+    action: str | None = None  # what to change, when the claim holds
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group's published counts: ``successes`` of ``n`` (None when suppressed)."""
+
+    name: str
+    successes: int | None
+    n: int | None
+
+    @property
+    def rate(self) -> float | None:
+        if self.successes is None or self.n is None:
+            return None
+        return rate(self.successes, self.n)
+
+
+def normal_sf(z: float) -> float:
+    """P(Z > z) for a standard normal variable."""
+    return 0.5 * math.erfc(z / math.sqrt(2))
+
+
+def two_proportion_p(s1: int, n1: int, s2: int, n2: int) -> float:
+    """Two-sided p-value of the pooled two-proportion z-test."""
+    if min(n1, n2) <= 0:
+        return 1.0
+    pooled = (s1 + s2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    return 2 * normal_sf(abs(s1 / n1 - s2 / n2) / se)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _plural(noun: str) -> str:
+    return noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+
+
+def _range(rates: Sequence[float]) -> str:
+    lo, hi = min(rates), max(rates)
+    return f"{lo * 100:.0f}–{hi * 100:.0f} %" if round(lo, 2) != round(hi, 2) else _pct(lo)
+
+
+def highest_rate(
+    groups: Sequence[Group], what: str, noun: str = "group", action: str | None = None
+) -> Finding:
+    """'<top> has the highest <what>' only when its 95 % Wilson interval lies above every other
+    group's and its rate is at least MARGIN above the next; else the range of the rates.
+    ``action`` may use {name}."""
+    shown = [g for g in groups if g.rate is not None]
+    test = "95 % Wilson intervals of every group; a claim needs the top interval clear of all others and a 5-point margin"
+    if len(shown) < 2:
+        return Finding(
+            f"Too few {_plural(noun)} with {MIN_GROUP} or more people to compare {what}",
+            False,
+            test,
+        )
+    ranked = sorted(shown, key=lambda g: g.rate, reverse=True)  # type: ignore[arg-type, return-value]
+    top, second = ranked[0], ranked[1]
+    lo_top = wilson_interval(top.successes, top.n)[0]  # type: ignore[arg-type]
+    clear = all(lo_top > wilson_interval(g.successes, g.n)[1] for g in ranked[1:])  # type: ignore[arg-type]
+    if clear and top.rate - second.rate >= MARGIN:  # type: ignore[operator]
+        return Finding(
+            f"{top.name} has the highest {what}: {_pct(top.rate)} against "  # type: ignore[arg-type]
+            f"{_range([g.rate for g in ranked[1:]])} for the other {_plural(noun)}",  # type: ignore[misc]
+            True,
+            test,
+            action.format(name=top.name) if action else None,
+        )
+    bottom = ranked[-1]
+    some_differ = lo_top > wilson_interval(bottom.successes, bottom.n)[1]  # type: ignore[arg-type]
+    if some_differ:  # the extremes differ, but no single group leads the rest clearly
+        return Finding(
+            f"No single {noun} stands out in {what}; they range "  # type: ignore[misc]
+            f"{_range([g.rate for g in ranked])}, {top.name} highest and {bottom.name} lowest",
+            False,
+            test,
+        )
+    return Finding(
+        f"No {noun} differs clearly in {what}: {_range([g.rate for g in ranked])}",  # type: ignore[misc]
+        False,
+        test,
+    )
+
+
+def differs_from_rest(
+    group: Group, rest: Group, what: str, others: str, action: str | None = None
+) -> Finding:
+    """'<group>'s <what> is x× the <others>'' only when a two-proportion z-test rejects equal
+    rates at LEVEL; else both rates and 'no clear difference'."""
+    test = f"two-sided two-proportion z-test at the {LEVEL:.0%} level"
+    if group.rate is None or rest.rate is None:
+        return Finding(
+            f"{what.capitalize()}: too few to compare {group.name} with {others}", False, test
+        )
+    p = two_proportion_p(group.successes, group.n, rest.successes, rest.n)  # type: ignore[arg-type]
+    if p < LEVEL and rest.rate > 0:
+        ratio = group.rate / rest.rate
+        way = f"{ratio:.1f}× that of" if ratio >= 1 else f"{1 / ratio:.1f}× lower than"
+        return Finding(
+            f"{group.name}'s {what} is {way} {others} ({_pct(group.rate)} vs {_pct(rest.rate)}, "
+            f"p = {p:.3f})",
+            True,
+            test,
+            action.format(name=group.name) if action else None,
+        )
+    return Finding(
+        f"{group.name}'s {what} ({_pct(group.rate)}) is not clearly different from {others} "
+        f"({_pct(rest.rate)})",
+        False,
+        test,
+    )
+
+
+def most_common(parts: Sequence[tuple[str, int | None]], total: int | None, what: str) -> Finding:
+    """'<top> is the most common <what>' only when the top count is ahead of the second by a
+    conditional binomial test (z on the two counts) at LEVEL; else the two named together."""
+    test = f"the top two counts compared with a conditional binomial test at the {LEVEL:.0%} level"
+    shown = sorted(((n, name) for name, n in parts if n is not None), reverse=True)
+    if not total or len(shown) < 2:
+        return Finding(f"Too few to say which {what} is most common", False, test)
+    (a, top), (b, second) = shown[0], shown[1]
+    z = (a - b) / math.sqrt(a + b) if a + b else 0.0
+    share_a, share_b = a / total, b / total
+    if z >= Z:
+        return Finding(
+            f"{top} is the most common {what} ({_pct(share_a)}), ahead of {second} ({_pct(share_b)})",
+            True,
+            test,
+        )
+    return Finding(
+        f"{top} and {second} are about as common as each other ({_pct(share_a)} and {_pct(share_b)})",
+        False,
+        test,
+    )
+
+
+def trend(periods: Sequence[tuple[str, int | None, bool]], what: str, window: int = 3) -> Finding:
+    """Change between the last ``window`` complete periods and the ``window`` before, by a test
+    on the two Poisson counts (conditional binomial z) at LEVEL. ``periods``: (label, published
+    count, complete) in time order; incomplete periods are named and left out."""
+    test = (
+        f"complete months only; the last {window} against the {window} before, "
+        f"Poisson counts compared at the {LEVEL:.0%} level"
+    )
+    filling = [p for p, _, complete in periods if not complete]
+    note = f" ({filling[0]} to {filling[-1]} still filling in, left out)" if filling else ""
+    done = [(p, n) for p, n, complete in periods if complete]
+    if len(done) < 2 * window:
+        return Finding(
+            f"{what.capitalize()}: fewer than {2 * window} complete months, no trend stated{note}",
+            False,
+            test,
+        )
+    recent, before = done[-window:], done[-2 * window : -window]
+    if any(n is None for _, n in recent + before):
+        return Finding(
+            f"{what.capitalize()}: some recent months are suppressed, no trend stated{note}",
+            False,
+            test,
+        )
+    r, b = sum(n for _, n in recent), sum(n for _, n in before)  # type: ignore[misc]
+    span = f"{recent[0][0]} to {recent[-1][0]} against {before[0][0]} to {before[-1][0]}"
+    z = (r - b) / math.sqrt(r + b) if r + b else 0.0
+    if abs(z) >= Z and b:
+        change = (r - b) / b
+        return Finding(
+            f"{what.capitalize()} {'rose' if change > 0 else 'fell'} {abs(change):.0%} in {span}{note}",
+            True,
+            test,
+        )
+    return Finding(f"No clear change in {what}: {r:,} in {span} ({b:,} before){note}", False, test)
+
+
+def share_over(over: int | None, total: int | None, subject: str, past: str) -> Finding:
+    """The share of ``subject`` that ``past`` (e.g. 'resolved disputes' that 'took longer than
+    30 days'), stated only as the published counts allow: the share, 'fewer than 11' when the
+    count is suppressed, 'all but fewer than 11', or 'none'. The chart under it must agree."""
+    test = f"a share is shown only with {MIN_GROUP} or more on each side"
+    if not total:
+        return Finding(f"No {subject} yet", False, test)
+    if over == 0:
+        return Finding(f"None of the {total:,} {subject} {past}", True, test)
+    if over is None:
+        return Finding(
+            f"Fewer than {MIN_GROUP} of the {total:,} {subject} {past} "
+            "(the exact number is suppressed)",
+            False,
+            test,
+        )
+    r = rate(over, total)
+    if r is None:
+        return Finding(
+            f"All but fewer than {MIN_GROUP} of the {total:,} {subject} {past}", False, test
+        )
+    return Finding(f"{_pct(r)} of the {total:,} {subject} {past}", True, test)

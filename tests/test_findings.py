@@ -1,0 +1,111 @@
+"""Each finding function, fed data where its claim must be made and data where it must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.reports.findings import (
+    Group,
+    differs_from_rest,
+    highest_rate,
+    most_common,
+    share_over,
+    trend,
+    two_proportion_p,
+)
+
+
+def test_highest_rate_is_claimed_when_the_intervals_separate():
+    f = highest_rate(
+        [Group("A", 300, 600), Group("B", 120, 600), Group("C", 110, 600)],
+        "adverse-action rate",
+        "vendor",
+        action="Review {name}",
+    )
+    assert f.holds and f.text.startswith("A has the highest adverse-action rate: 50%")
+    assert f.action == "Review A"
+
+
+def test_highest_rate_is_not_claimed_when_the_intervals_overlap():
+    # The issue's case: A 33–50 %, B 33–52 %, C 34–49 %.
+    f = highest_rate(
+        [Group("A", 42, 101), Group("B", 40, 94), Group("C", 45, 109)],
+        "adverse-action rate",
+        "vendor",
+    )
+    assert not f.holds and f.action is None
+    assert f.text == "No vendor differs clearly in adverse-action rate: 41–43 %"
+
+
+def test_highest_rate_needs_a_margin_even_when_intervals_separate():
+    # Huge groups: the intervals separate at a 2-point gap, which is not a "highest" worth naming.
+    f = highest_rate([Group("A", 42_000, 100_000), Group("B", 40_000, 100_000)], "rate", "group")
+    assert not f.holds
+
+
+def test_highest_rate_says_when_groups_differ_but_none_leads():
+    f = highest_rate(
+        [Group("A", 820, 1000), Group("B", 810, 1000), Group("C", 540, 1000)], "yes share", "panel"
+    )
+    assert not f.holds
+    assert (
+        f.text
+        == "No single panel stands out in yes share; they range 54–82 %, A highest and C lowest"
+    )
+
+
+def test_highest_rate_ignores_suppressed_groups_and_needs_two():
+    f = highest_rate([Group("A", 50, 100), Group("B", None, 100), Group("C", 5, 100)], "rate")
+    assert not f.holds and "Too few" in f.text
+
+
+def test_differs_from_rest_claims_only_a_significant_difference():
+    yes = differs_from_rest(
+        Group("V", 20, 38), Group("others", 18, 67), "correction rate", "the others'"
+    )
+    assert yes.holds and "2.0× that of the others' (53% vs 27%, p = 0.008)" in yes.text
+    no = differs_from_rest(
+        Group("V", 14, 38), Group("others", 20, 67), "correction rate", "the others'"
+    )
+    assert not no.holds and "not clearly different" in no.text
+
+
+def test_two_proportion_p_matches_a_hand_computed_value():
+    # p1 = .5, p2 = .3, n = 100 each: pooled .4, se = sqrt(.4*.6*.02) = .0693, z = 2.887
+    assert two_proportion_p(50, 100, 30, 100) == pytest.approx(0.00389, abs=2e-4)
+
+
+def test_most_common_needs_a_clear_lead():
+    yes = most_common([("competition", 849), ("goal mismatch", 384)], 2159, "reason")
+    assert yes.holds and yes.text.startswith("competition is the most common reason (39%)")
+    no = most_common([("a", 154), ("b", 123)], 384, "direction")
+    assert not no.holds and "about as common" in no.text
+
+
+def _months(counts, complete):
+    return [(f"2025-{i + 1:02d}", n, i < complete) for i, n in enumerate(counts)]
+
+
+def test_trend_is_stated_over_complete_months_only():
+    # A clear fall in complete months; the two months still filling in are excluded and named.
+    f = trend(_months([200, 210, 190, 120, 110, 115, 40, 10], 6), "rejections")
+    assert f.holds and "fell" in f.text and "2025-07 to 2025-08 still filling in" in f.text
+    # The issue's case: the fall is only in months still filling in.
+    g = trend(_months([130, 125, 135, 128, 131, 127, 60, 20], 6), "rejections")
+    assert not g.holds and g.text.startswith("No clear change")
+
+
+def test_trend_needs_six_complete_months_and_no_suppressed_month():
+    assert not trend(_months([100] * 5, 5), "x").holds
+    assert not trend(_months([100, 100, None, 100, 100, 100], 6), "x").holds
+
+
+def test_share_over_says_what_a_suppressed_count_allows():
+    assert share_over(22, 105, "resolved disputes", "took longer").text.startswith("21% of the 105")
+    s = share_over(None, 105, "resolved disputes", "took longer")
+    assert not s.holds and s.text.startswith("Fewer than 11 of the 105")
+    assert (
+        share_over(0, 105, "resolved disputes", "took longer").text
+        == "None of the 105 resolved disputes took longer"
+    )
+    assert share_over(100, 105, "x", "y").text.startswith("All but fewer than 11")

@@ -1,0 +1,159 @@
+"""The published site as a reader (or an attacker) gets it: every tidy CSV against the cubes it
+came from, the subtraction attack on every published number, one figure across pages, chart
+CSVs with numbers as numbers and no small count."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SAMPLE_DIR
+
+from pipelines.ingest import ingest_folder
+from pipelines.reasons.engine import assign_reasons, build_rule_audit
+from pipelines.reasons.rules import load_rules
+from pipelines.reports import build_reports
+from pipelines.reports import suppression as supp
+from pipelines.reports.privacy import MIN_GROUP
+from pipelines.reports.suppression import recoverable
+from pipelines.warehouse import connect
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("consistency")
+    con = connect(tmp / "warehouse.duckdb")
+    ingest_folder(con, SAMPLE_DIR)
+    assign_reasons(con, load_rules())
+    build_rule_audit(con, [], load_rules())
+    from pipelines.reports.tables import build_report_tables
+
+    build_report_tables(con, load_rules())
+    cubes: list[supp.Cube] = []
+    original = supp.Cube.__init__
+
+    def recording(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        cubes.append(self)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(supp.Cube, "__init__", recording)
+    try:
+        built = build_reports(con, tmp / "reports", load_rules())
+    finally:
+        mp.undo()
+    yield tmp / "reports", built, cubes, con
+    con.close()
+
+
+def rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_every_tidy_csv_matches_its_cube_and_resists_the_subtraction_attack(site):
+    out, built, cubes, _ = site
+    by_measure = {c.measure: c for c in cubes}
+    assert len(by_measure) == len(cubes), "one cube per count: a count has one definition"
+    seen: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
+    tidies = sorted((out / "data").glob("*--all-numbers.csv"))
+    assert len(tidies) == len(built.pages)
+    for path in tidies:
+        published: dict[str, np.ndarray] = {}
+        for row in rows(path):
+            cube = by_measure[row["count"]]
+            key = tuple(row[d.name] for d in cube.dims)
+            i = cube._id[key]
+            hidden = row["suppressed"] == "true"
+            assert hidden == bool(cube.suppressed[i]), (path.name, key)
+            if hidden:
+                assert row["n"] == ""
+            else:
+                assert int(row["n"]) == cube.values[i], (path.name, key)
+                assert not 0 < int(row["n"]) < MIN_GROUP, (path.name, key)
+            # the same cell on two pages: the same number, the same decision
+            assert seen.setdefault((cube.measure, key), (row["n"], row["suppressed"])) == (
+                row["n"],
+                row["suppressed"],
+            )
+            published.setdefault(cube.measure, np.zeros(len(cube.keys), bool))[i] |= hidden
+        for measure, hidden in published.items():
+            attacked = by_measure[measure]
+            saved = attacked.suppressed.copy()
+            attacked.suppressed[:] = hidden | saved  # what the CSV hides (and the rest of the cube)
+            try:
+                exposed = np.flatnonzero(recoverable(attacked))
+            finally:
+                attacked.suppressed[:] = saved
+            assert exposed.size == 0, (path.name, [attacked.keys[i] for i in exposed[:5]])
+
+
+def test_the_same_figure_is_the_same_number_on_every_page(site):
+    _, built, _, _ = site
+    values: dict[str, set] = {}
+    for page in built.pages:
+        for name, value in page.figures.items():
+            values.setdefault(name, set()).add(value)
+    shared = {k: v for k, v in values.items() if sum(k in p.figures for p in built.pages) > 1}
+    assert "post-interview rejections" in shared
+    assert {k: v for k, v in shared.items() if len(v) != 1} == {}
+
+
+def test_counts_match_the_warehouse_and_the_index(site):
+    out, built, _, con = site
+    pages = {p.slug: p for p in built.pages}
+    cohort = con.execute("select count(*) from post_interview_rejections").fetchall()[0][0]
+    assert pages["overview"].figures["post-interview rejections"] == cohort
+    assert (
+        pages["interviewers"].figures["post-interview rejections"] == cohort
+    )  # unanimous yes, rejected
+    index = (out / "index.html").read_text()
+    assert f"<b>{cohort:,}</b>rejected after a successful interview" in index
+
+
+def test_the_confidence_share_leaves_unknown_out(site):
+    _, built, _, con = site
+    high, known = con.execute(
+        "select count(*) filter (where confidence >= 0.9), count(*) from reason_assignments "
+        "where reason <> 'unknown'"
+    ).fetchall()[0]
+    method = next(p for p in built.pages if p.slug == "method")
+    assert method.charts[1].title.startswith(
+        f"{high / known:.0%} of the {known:,} assignments with a known reason"
+    )
+
+
+def test_chart_csvs_hold_numbers_as_numbers_and_no_small_count(site):
+    out, _, _, _ = site
+    label_cols = re.compile(r"%|gap|round|evaluation|complete|rule|kind|reason$|vendor|stage|band")
+    for path in sorted((out / "data").glob("*.csv")):
+        if path.name.endswith("--all-numbers.csv"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "'-" not in text, path.name  # negative numbers are not guarded
+        for row in rows(path):
+            for col, cell in list(row.items())[1:]:
+                assert not re.fullmatch(r"\d+(\.\d+)?%", cell), (path.name, col, cell)
+                assert not re.fullmatch(r"\d{1,3}(,\d{3})+", cell), (path.name, col, cell)
+                if label_cols.search(col) or not re.fullmatch(r"-?\d+", cell):
+                    continue
+                assert not 0 < int(cell) < MIN_GROUP, (path.name, col, cell)
+
+
+def test_recommendations_come_from_findings_that_held(site):
+    _, built, _, _ = site
+    overview = built.pages[0]
+    assert 0 < len(overview.recommendations) <= 5
+    held = {f.text for p in built.pages[1:] for f in p.findings if f.holds}
+    assert all(r.text in held and r.action for r in overview.recommendations)
+
+
+def test_descriptive_csv_names_one_per_chart(site):
+    out, built, _, _ = site
+    names = sorted(p.name for p in (out / "data").glob("*.csv"))
+    assert len(names) == sum(len(p.charts) + 1 for p in built.pages)
+    assert all(re.fullmatch(r"[a-z_]+--[a-z0-9-]+\.csv", n) for n in names)
+    assert "background_checks--adverse-action-rate-by-vendor.csv" in names
