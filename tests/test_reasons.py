@@ -328,23 +328,27 @@ def test_rules_are_data_a_new_rule_needs_no_python(tmp_path: Path):
 
 def test_evaluation_set_is_large_enough_and_labelled():
     cases = load_cases()
-    assert cases.height >= 500
+    assert cases.height >= 2000
     assert set(cases["reason"]) == {
         "competition",
         "background_check",
         "goal_mismatch",
         "other",
         "unknown",
+        "not_in_cohort",  # out-of-scope decoys: the records keep them out whatever the note says
     }
-    assert {"shorthand", "typo", "negation", "cross_word", "misleading", "empty"} <= set(
-        cases["hard_kind"]
-    )
+    kinds = {"multi_reason", "negation", "counterfactual", "hedged", "no_reason", "near_miss"}
+    assert kinds | {"note_overrides_records", "cross_word", "decoy"} <= set(cases["hard_kind"])
+    styles = {"shorthand", "typos", "forwarded_email", "bullets", "all_caps", "british"}
+    assert styles | {"non_native", "terse", "long"} <= set(cases["style"])
 
 
 def test_quality_on_the_evaluation_set_meets_the_targets():
     result = run_eval()
     df = result.joined
-    assert df.filter(pl.col("predicted") == "not_in_cohort").height == 0
+    in_scope = df["reason"] != "not_in_cohort"
+    assert (df.filter(in_scope)["predicted"] != "not_in_cohort").all()
+    assert (df.filter(~in_scope)["predicted"] == "not_in_cohort").all()
     assert macro_f1(df, result.rules.reasons) >= 0.95
     assert hard_case_accuracy(df) >= 0.85
     assert expected_calibration_error(df) < 0.15

@@ -178,8 +178,8 @@ def sql_params(rules: Rules, contract: Contract) -> dict[str, str]:
 
 
 def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """The rules as small tables (so the SQL can join them and users can query them), and the
-    macros generated from them."""
+    """The rules as small tables, so the SQL can join them and users can query them (the macros
+    the SQL calls are connection-scoped: :func:`rule_macros`)."""
     con.execute(
         "create or replace table reason_taxonomy "
         "(reason varchar, priority integer, description varchar, details varchar[])"
@@ -214,5 +214,3 @@ def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "insert into reason_confidence values (?, ?)",
         [[k, float(v)] for k, v in rules.confidence.items()],
     )
-    for macro in rule_macros(rules):
-        con.execute(macro)

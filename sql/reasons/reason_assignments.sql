@@ -23,9 +23,10 @@ with text_scored as (
 text_by_reason as (
     select application_id, source_field, reason, priority,
            max(score) as score,
-           arg_max(rule_id, score) as rule_id,
-           arg_max(detail, score) as detail,
-           arg_max(snippet, score) as snippet
+           -- ties broken by rule and clause, so that every run picks the same evidence
+           first(rule_id order by score desc, rule_id, clause_no) as rule_id,
+           first(detail order by score desc, rule_id, clause_no) as detail,
+           first(snippet order by score desc, rule_id, clause_no) as snippet
     from text_scored
     group by all
 ),
@@ -70,7 +71,7 @@ structured_reasons as (
 ),
 structured_top as (
     select * from structured
-    qualify row_number() over (partition by application_id order by priority) = 1
+    qualify row_number() over (partition by application_id order by priority, rule_id) = 1
 ),
 decided as (
     select
@@ -114,7 +115,8 @@ evidence as (
     -- that point the same way.
     select d.application_id,
            list({'rule': e.rule_id, 'source_field': e.source_field,
-                 'value_or_snippet': e.value_or_snippet} order by e.ord) as items
+                 'value_or_snippet': e.value_or_snippet}
+                order by e.ord, e.rule_id, e.source_field) as items
     from decided d
     join (
         select application_id, note_rule as rule_id, 'recruiter_note' as source_field,
@@ -138,7 +140,7 @@ select
         when 'other' then coalesce(d.note_detail, d.ats_detail)
         when 'unknown' then null
         else coalesce(
-            (select first(x.detail order by x.priority) from structured x
+            (select first(x.detail order by x.priority, x.rule_id) from structured x
              where x.application_id = d.application_id and x.reason = d.reason),
             'stated_in_notes')
     end as detail,

@@ -14,7 +14,8 @@ n_known as (
     select application_id, count(*) as n from known group by 1
 ),
 token_sums as (
-    select k.application_id, w.label, sum(w.log_ratio) as s
+    -- an exact (decimal) sum: the same note scores the same whatever order its tokens come in
+    select k.application_id, w.label, sum(w.log_ratio::decimal(18, 12))::double as s
     from known k join text_model_weights w using (token)
     group by all
 ),
@@ -32,7 +33,8 @@ shifted as (
 best as (
     select application_id, label, probability
     from (
-        select application_id, label, e / sum(e) over (partition by application_id) as probability
+        select application_id, label,
+               round(e / sum(e) over (partition by application_id), 12) as probability
         from shifted
     )
     qualify row_number() over (partition by application_id order by probability desc, label) = 1
