@@ -33,7 +33,7 @@ from pipelines.reasons.changes import (
     read_state,
     write_state,
 )
-from pipelines.reasons.model import load_model
+from pipelines.reasons.model import load_model, model_params
 from pipelines.reasons.rules import Rules, register_rules, rule_macros, sql_params
 from pipelines.sqlgraph import pipeline_graph
 from pipelines.warehouse import quote_ident, scalar, sql_text, transaction
@@ -85,7 +85,7 @@ def assign_reasons(
     changed (or ``full``). Returns what it did."""
     t0 = time.perf_counter()
     graph = pipeline_graph()
-    params = sql_params(rules, contract or load_contract())
+    params = {**sql_params(rules, contract or load_contract()), **model_params()}
     macros = rule_macros(rules)
     for macro in macros:
         con.execute(macro)
