@@ -9,8 +9,9 @@
 -- "nothing to do with the visa": the rules file's `ruled_out`) is marked `not_` too; every word
 -- of a hypothetical clause ("had the check cleared we would have offered", "if we had two
 -- seats") is marked `if_`, so that a counterfactual is read as naming the blocker;
--- the words of the clause after the last contrast word, where the decisive reason usually
--- stands, are repeated with `last_`. Greeting, sign-off and forwarded-header lines carry nothing
+-- the words of the decisive clause, where the reason usually stands (one with a decisive cue:
+-- "the deciding factor", "because", "is why"; else the one after the last contrast word), are
+-- repeated with `last_`. Greeting, sign-off and forwarded-header lines carry nothing
 -- and are dropped.
 create or replace table reason_note_tokens as
 with notes as (
@@ -22,6 +23,7 @@ with notes as (
 clauses as (
     select application_id, clause_no, n_clauses,
            starts_with(part, chr(2)) as after_contrast,
+           regexp_matches(part, {{ decisive_cue }}) as decisive,
            list_has_any(regexp_extract_all(part, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
                as hypothetical,
            unnest(string_split(part, ',')) as segment
@@ -51,8 +53,9 @@ scoped as (
                 else coalesce(list_position(list_transform(w, lambda x:
                          regexp_full_match(x, {{ negation_word }})), true), -1)
            end as negated_after,
-           after_contrast and clause_no = max(case when after_contrast then clause_no end)
-               over (partition by application_id) as last_contrast
+           decisive or (after_contrast and not bool_or(decisive) over (partition by application_id)
+               and clause_no = max(case when after_contrast then clause_no end)
+                   over (partition by application_id)) as last_contrast
     from segments
     where len(w) > 0
 ),
