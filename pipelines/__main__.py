@@ -233,6 +233,7 @@ def run(verbose: bool = False) -> int:
         e.event_specific_data.materialization for e in result.get_asset_materialization_events()
     ]
     batch = next((m.metadata["batch_id"].value for m in mats if "batch_id" in m.metadata), None)
+    reasons = next((m.metadata for m in mats if "reason_run" in m.metadata), None)
     checks = result.get_asset_check_evaluations()
 
     def names(severity: dg.AssetCheckSeverity) -> list[str]:
@@ -251,6 +252,15 @@ def run(verbose: bool = False) -> int:
         checks_passed=len(checks) - len(failed) - len(warned),
         checks_failed=failed,
         checks_warned=warned,
+        reason_run=(
+            None
+            if reasons is None
+            else (
+                str(reasons["reason_run"].value),
+                str(reasons["reason_run_why"].value),
+                int(reasons["recomputed_cohort"].value),  # type: ignore[arg-type]
+            )
+        ),
     )
     if pruned:
         print(f"dagster runs : deleted {pruned} finished more than {RUN_RETENTION_DAYS} days ago")

@@ -10,6 +10,11 @@ Context tokens: ``none`` (no record points anywhere), ``exp`` / ``edu`` (the hir
 a higher degree), ``amb`` (rapid_advancement for a limited role), ``settled`` (stay_in_role for a
 strong-outlook role), ``bgnd`` / ``bgcor`` / ``bgup`` / ``bgpend`` (adverse background check:
 not disputed / disputed and corrected / upheld / pending), ``bgclear`` (a clear check).
+Near misses, one step short of a rule: ``exp1`` (the hire had 1 more year), ``bgeng`` (a
+``consider`` report the employer went ahead with: adjudication ``engaged``). Out of scope
+(label ``not_in_cohort``): ``oos_withdrawn``, ``oos_declined`` (the candidate withdrew or declined
+the offer), ``oos_lastno`` (a ``no`` in the last round), ``oos_nodecision`` (a last round of only
+``no_decision``).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines.eval_cases import EVAL_CASES, load_cases
+from pipelines.eval_cases import EVAL_DIR, load_cases
 from pipelines.ingest import ingest_folder
 from pipelines.reasons.engine import assign_reasons
 from pipelines.reasons.rules import Rules, load_rules
@@ -46,7 +51,7 @@ def write_eval_inputs(cases: pl.DataFrame, folder: Path) -> None:
         pl.col("case_id").alias("application_id"),
         ("J" + pl.col("case_id")).alias("job_id"),
         ("H" + pl.col("case_id")).alias("hire_id"),
-        pl.col("contexts").str.extract(r"(bgnd|bgcor|bgup|bgpend)").alias("bg"),
+        pl.col("contexts").str.extract(r"(bgnd|bgcor|bgup|bgpend|bgeng)").alias("bg"),
         has("bgclear").alias("bgclear"),
     )
     pl.DataFrame(
@@ -72,7 +77,12 @@ def write_eval_inputs(cases: pl.DataFrame, folder: Path) -> None:
         .then(pl.lit("background_check"))
         .otherwise(pl.lit("final_interview"))
         .alias("stage_reached"),
-        pl.lit("rejected").alias("outcome"),
+        pl.when(has("oos_withdrawn"))
+        .then(pl.lit("withdrawn"))
+        .when(has("oos_declined"))
+        .then(pl.lit("offer_declined"))
+        .otherwise(pl.lit("rejected"))
+        .alias("outcome"),
         pl.lit("2026-03-15").alias("decided_at"),
         pl.lit(5.0).alias("years_experience"),
         pl.lit("bachelor").alias("education"),
@@ -92,7 +102,12 @@ def write_eval_inputs(cases: pl.DataFrame, folder: Path) -> None:
         pl.lit("hired").alias("stage_reached"),
         pl.lit("hired").alias("outcome"),
         pl.lit("2026-03-15").alias("decided_at"),
-        pl.when(has("exp")).then(9.0).otherwise(5.0).alias("years_experience"),
+        pl.when(has("exp"))
+        .then(9.0)
+        .when(has("exp1"))
+        .then(6.0)
+        .otherwise(5.0)
+        .alias("years_experience"),
         pl.when(has("edu")).then(pl.lit("master")).otherwise(pl.lit("bachelor")).alias("education"),
         pl.lit("steady_growth").alias("career_goal"),
         pl.lit(None, pl.String).alias("ats_rejection_reason"),
@@ -104,9 +119,24 @@ def write_eval_inputs(cases: pl.DataFrame, folder: Path) -> None:
         pl.DataFrame({"round": [1, 2, 2], "recommendation": ["yes", "yes", "strong_yes"]}),
         how="cross",
     )
-    interviews.with_columns(pl.lit("2026-02-20").alias("interviewed_at")).write_csv(
-        folder / "interviews.csv"
+    # Out of scope by the votes: the last round holds a "no", or only "no_decision".
+    votes = c.select(
+        "application_id",
+        pl.when(has("oos_lastno"))
+        .then(pl.lit("no"))
+        .when(has("oos_nodecision"))
+        .then(pl.lit("no_decision"))
+        .alias("last_round_vote"),
     )
+    interviews.join(votes, on="application_id", how="left").select(
+        "application_id",
+        "round",
+        pl.when((pl.col("round") == 2) & pl.col("last_round_vote").is_not_null())
+        .then(pl.col("last_round_vote"))
+        .otherwise(pl.col("recommendation"))
+        .alias("recommendation"),
+        pl.lit("2026-02-20").alias("interviewed_at"),
+    ).write_csv(folder / "interviews.csv")
     bg = c.filter(pl.col("bg").is_not_null() | pl.col("bgclear"))
     dispute = pl.DataFrame(
         {
@@ -128,6 +158,8 @@ def write_eval_inputs(cases: pl.DataFrame, folder: Path) -> None:
         .alias("finding"),
         pl.when(pl.col("bgclear"))
         .then(pl.lit("none"))
+        .when(pl.col("bg") == "bgeng")
+        .then(pl.lit("engaged"))
         .otherwise(pl.lit("post_adverse_action"))
         .alias("adjudication"),
         pl.col("disputed").fill_null(False),
@@ -165,11 +197,12 @@ def run_eval(cases: pl.DataFrame | None = None, rules: Rules | None = None) -> E
             "select application_id, rule_id, reason as rule_reason from reason_rule_hits"
         ).pl()
         con.close()
-    joined = cases.join(
-        assigned, left_on="case_id", right_on="application_id", how="left"
-    ).with_columns(
-        pl.col("predicted").fill_null("not_in_cohort"),
-        (pl.col("predicted") == pl.col("reason")).alias("correct"),
+    joined = (
+        cases.join(assigned, left_on="case_id", right_on="application_id", how="left")
+        .with_columns(
+            pl.col("predicted").fill_null("not_in_cohort"),
+        )
+        .with_columns((pl.col("predicted") == pl.col("reason")).alias("correct"))
     )
     return EvalResult(joined, fired, time.perf_counter() - t0, rules)
 
@@ -250,7 +283,7 @@ def rule_precision(result: EvalResult) -> pl.DataFrame:
 
 def report(result: EvalResult) -> str:
     out = [
-        f"Evaluation set: {EVAL_CASES.relative_to(PROJECT_ROOT)} ({result.joined.height} cases, "
+        f"Evaluation set: {EVAL_DIR.relative_to(PROJECT_ROOT)}/*.csv ({result.joined.height} cases, "
         f"rules {result.rules.version}, {result.seconds:.1f}s)\n"
     ]
     pl.Config.set_tbl_rows(40)
@@ -277,6 +310,23 @@ def report(result: EvalResult) -> str:
             .agg(pl.len().alias("cases"), pl.col("correct").mean().alias("accuracy"))
             .sort("hard_kind")
         )
+    )
+    out.append("\n== accuracy by writing style (cases written with a style label)")
+    out.append(
+        str(
+            df.filter(pl.col("style") != "unlabelled")
+            .group_by("style")
+            .agg(pl.len().alias("cases"), pl.col("correct").mean().alias("accuracy"))
+            .sort("style")
+        )
+    )
+    scope = df.with_columns((pl.col("reason") == "not_in_cohort").alias("out_of_scope"))
+    kept = scope.filter(~pl.col("out_of_scope"))
+    decoys = scope.filter(pl.col("out_of_scope"))
+    out.append(
+        f"\n== scope: {kept.filter(pl.col('predicted') != 'not_in_cohort').height} of "
+        f"{kept.height} cohort cases assigned; {decoys.filter(pl.col('correct')).height} of "
+        f"{decoys.height} out-of-scope decoys left out"
     )
     out.append("\n== calibration by decision path (confidence vs observed accuracy)")
     out.append(

@@ -3,8 +3,10 @@
 The ingest, the reason tables and the report tables are each committed in their own transaction
 (one transaction over all of them ran DuckDB out of memory at 10M applications). So a run killed
 between two steps leaves a warehouse whose later tables are from the run before: ``pipeline_runs``
-makes that visible (status ``running``), and the next run marks it ``interrupted`` and, since every
-run rebuilds the reason and report tables from the ingested data, repairs it.
+makes that visible (status ``running``), and the next run marks it ``interrupted`` and repairs it:
+the reason engine's state is written with its tables (``pipelines.reasons.changes``), and each
+later step records the input version it built from (``built_versions``), so the steps a killed
+run did not finish are the ones whose versions differ.
 """
 
 from __future__ import annotations
@@ -76,3 +78,24 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True  # it runs, as another user
     return True
+
+
+# What a step last built from: a step whose inputs carry the same version as last time has nothing
+# to do (a run with no new file writes no table).
+VERSIONS_DDL = "create table if not exists built_versions (step varchar, version varchar)"
+
+
+def built_version(con: duckdb.DuckDBPyConnection, step: str) -> str | None:
+    """The input version the step last built from, or None."""
+    if not table_exists(con, "built_versions"):
+        return None
+    row = con.execute("select version from built_versions where step = ?", [step]).fetchall()
+    return row[0][0] if row else None
+
+
+def record_built(con: duckdb.DuckDBPyConnection, step: str, version: str) -> None:
+    """Remember the input version a step has just built from (call after its tables commit)."""
+    with transaction(con):
+        con.execute(VERSIONS_DDL)
+        con.execute("delete from built_versions where step = ?", [step])
+        con.execute("insert into built_versions values (?, ?)", [step, version])

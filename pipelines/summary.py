@@ -25,7 +25,10 @@ def print_summary(
     checks_passed: int = 0,
     checks_failed: list[str] | None = None,
     checks_warned: list[str] | None = None,
+    reason_run: tuple[str, str, int] | None = None,
 ) -> None:
+    """``reason_run``: the reason engine's mode (full / incremental / unchanged), why, and how
+    many post-interview rejections it recomputed."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         batch = batch_id if batch_id is not None else -1
@@ -38,10 +41,7 @@ def print_summary(
             what = f"batch {batch_id}: {files} new file{'s' * (files != 1)}"
             print(f"\nDone in {seconds:.1f}s; {what} ({seen} ingested before).")
         else:
-            print(
-                f"\nDone in {seconds:.1f}s; no new input files ({seen} ingested before): "
-                "the tables are unchanged, reasons and reports rebuilt."
-            )
+            print(f"\nDone in {seconds:.1f}s; no new input files ({seen} ingested before).")
         print(f"{'table':<20}{'rows now':>12}{'loaded this run':>18}{'quarantined':>14}")
         for table in load_contract().tables:
             n = scalar(con, f'select count(*) from "{table}"')
@@ -62,6 +62,14 @@ def print_summary(
             if len(kinds) > MAX_KINDS:
                 named.append(f"other {sum(k[1] for k in kinds[MAX_KINDS:]):,}")
             print(f"quarantined this run: {total:,} rows ({', '.join(named)}); table quarantine")
+        if reason_run is not None:
+            mode, why, cohort = reason_run
+            if mode == "unchanged":
+                print(f"reasons: unchanged ({why}); nothing recomputed")
+            else:
+                print(
+                    f"reasons: {mode} run, {cohort:,} post-interview rejections recomputed ({why})"
+                )
         if table_exists(con, "reason_assignments"):
             rows = con.execute(
                 "select reason, count(*) from reason_assignments group by 1 order by 2 desc, 1"

@@ -295,7 +295,11 @@ def test_cli_run_fits_on_a_screen_and_says_what_changed(pipeline_env, tmp_path):
 
     again = run_cli(env)
     assert again.returncode == 0, again.stderr[-2000:]
-    assert "no new input files (4 ingested before): the tables are unchanged" in again.stdout
+    assert "no new input files (4 ingested before)." in again.stdout
+    assert re.search(r"^reasons: unchanged \(no new file since the last run\)", again.stdout, re.M)
+    assert re.search(
+        r"^reasons: full run, [\d,]+ post-interview rejections recomputed \(first run\)", text, re.M
+    )
     assert re.search(r"^applications +[\d,]+ +0 +0$", again.stdout, re.M)
     instance = dg.DagsterInstance.from_config(str(home))
     assert [r.status for r in instance.get_runs()] == [dg.DagsterRunStatus.SUCCESS] * 2

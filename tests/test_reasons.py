@@ -99,25 +99,27 @@ def test_no_evidence_at_all_is_unknown_never_a_guess():
 
 def test_explicit_statement_in_the_note_outweighs_structured_evidence():
     (a,) = assign(("exp+amb", "Requires visa sponsorship, which we can't offer for this role."))
-    assert (a["predicted"], a["predicted_detail"], a["decision_path"]) == (
-        "other",
-        "visa",
-        "text_over_structured",
-    )
+    assert (a["predicted"], a["predicted_detail"]) == ("other", "visa")
+    assert a["decision_path"].startswith("note_") and a["decision_path"].endswith("_over_records")
 
 
-def test_records_outweigh_the_ats_dropdown():
-    assert reason_of("amb", "", "Other candidate selected") == "goal_mismatch"
+def test_a_clear_ats_code_outweighs_the_records_when_the_note_is_silent():
+    assert reason_of("amb", "", "Hired another candidate") == "competition"
 
 
-def test_ats_entry_alone_is_used_with_lower_confidence():
+def test_a_generic_ats_code_is_no_evidence_and_the_records_decide():
+    for code in ("Not selected", "Other", "Hiring manager decision", "No reason provided"):
+        assert reason_of("amb", "", code) == "goal_mismatch"
+        assert reason_of("none", "", code) == "unknown"
+
+
+def test_ats_code_alone_decides_when_note_and_records_are_silent():
     (a,) = assign(("none", "", "Hiring freeze"))
     assert (a["predicted"], a["predicted_detail"], a["decision_path"]) == (
         "other",
         "hiring_freeze",
-        "ats_only",
+        "ats_code",
     )
-    assert a["confidence"] < 0.8
 
 
 @pytest.mark.parametrize(
@@ -234,7 +236,7 @@ def test_conflicting_statements_go_to_the_review_queue(tmp_path):
     # Two reasons stated with equal force: assign the stronger rule's reason, flag for review.
     (a,) = assign(("none", "Needs visa sponsorship. Also another applicant was stronger."))
     assert (
-        a["decision_path"] == "text_conflict"
+        a["decision_path"] == "note_rules_conflict"
         and a["confidence"] < load_rules().thresholds["review_below_confidence"]
     )
 
@@ -304,7 +306,7 @@ def test_evidence_lists_the_rule_the_field_and_the_snippet():
             schema_overrides={"ats_rejection_reason": pl.String},
         )
     )
-    assert run.joined["decision_path"][0] == "text_agrees_with_structured"
+    assert run.joined["decision_path"][0] == "note_rules_and_model_agrees_with_records"
     fired = set(run.text_evidence["rule_id"])
     assert "bg_adverse_action" in fired and "txt_bg_finding" in fired
 
@@ -328,23 +330,27 @@ def test_rules_are_data_a_new_rule_needs_no_python(tmp_path: Path):
 
 def test_evaluation_set_is_large_enough_and_labelled():
     cases = load_cases()
-    assert cases.height >= 500
+    assert cases.height >= 2000
     assert set(cases["reason"]) == {
         "competition",
         "background_check",
         "goal_mismatch",
         "other",
         "unknown",
+        "not_in_cohort",  # out-of-scope decoys: the records keep them out whatever the note says
     }
-    assert {"shorthand", "typo", "negation", "cross_word", "misleading", "empty"} <= set(
-        cases["hard_kind"]
-    )
+    kinds = {"multi_reason", "negation", "counterfactual", "hedged", "no_reason", "near_miss"}
+    assert kinds | {"note_overrides_records", "cross_word", "decoy"} <= set(cases["hard_kind"])
+    styles = {"shorthand", "typos", "forwarded_email", "bullets", "all_caps", "british"}
+    assert styles | {"non_native", "terse", "long"} <= set(cases["style"])
 
 
 def test_quality_on_the_evaluation_set_meets_the_targets():
     result = run_eval()
     df = result.joined
-    assert df.filter(pl.col("predicted") == "not_in_cohort").height == 0
+    in_scope = df["reason"] != "not_in_cohort"
+    assert (df.filter(in_scope)["predicted"] != "not_in_cohort").all()
+    assert (df.filter(~in_scope)["predicted"] == "not_in_cohort").all()
     assert macro_f1(df, result.rules.reasons) >= 0.95
     assert hard_case_accuracy(df) >= 0.85
     assert expected_calibration_error(df) < 0.15
@@ -394,18 +400,13 @@ def test_rule_audit_reports_every_rule_with_coverage_overlap_conflict_and_precis
 
 
 def test_trained_text_model_reads_notes_no_rule_understands():
-    headcount, pay, springboard = assign(
-        ("none", "Headcount vanished after the finance review."),
+    pay, springboard = assign(
         ("none", "His pay ask sat well past what finance approved."),
         ("none", "Thinks of this job as a springboard to management within a year."),
     )
-    assert (headcount["predicted"], headcount["predicted_detail"]) == (
-        "other",
-        "requisition_cancelled",
-    )
     assert (pay["predicted"], pay["predicted_detail"]) == ("other", "compensation")
     assert springboard["predicted"] == "goal_mismatch"
-    assert {a["decision_path"] for a in (headcount, pay, springboard)} == {"model_only"}
+    assert all(a["decision_path"].startswith("note_model") for a in (pay, springboard))
 
 
 def test_text_model_never_assigns_a_reason_the_note_rules_out():
@@ -415,19 +416,23 @@ def test_text_model_never_assigns_a_reason_the_note_rules_out():
         assert a["predicted"] == "unknown", a["recruiter_note"]
 
 
-def test_rules_outrank_the_text_model_on_the_same_note():
+def test_rules_and_model_agreeing_on_a_note_is_the_most_confident_note_reading():
     (a,) = assign(("none", "Went with another candidate from the shortlist."))
-    assert (a["predicted"], a["decision_path"]) == ("competition", "text_only")
+    assert (a["predicted"], a["decision_path"]) == ("competition", "note_rules_and_model")
+    rules = load_rules()
+    alone = [v for k, v in rules.confidence.items() if k in ("note_rules", "note_model_weak")]
+    assert a["confidence"] > max(alone)
 
 
 def test_committed_text_model_is_what_training_produces(tmp_path):
     from pipelines.reasons.model import MODEL_DIR
-    from pipelines.text_model import cross_validate, main, training_notes
+    from pipelines.text_model import main
 
-    main(["--out", str(tmp_path)])
-    for name in ("labels.csv", "weights.csv"):
-        assert (tmp_path / name).read_text() == (MODEL_DIR / name).read_text(), (
-            f"retrain: {name} is stale"
-        )
-    notes = training_notes().sample(fraction=1.0, shuffle=True, seed=3)
-    assert cross_validate(notes, load_rules()) >= 0.8
+    accuracy = main(["--out", str(tmp_path)])
+    for name, key in (("labels.csv", ["label"]), ("weights.csv", ["token", "label"])):
+        fresh, committed = (pl.read_csv(d / name) for d in (tmp_path, MODEL_DIR))
+        assert fresh.select(key).equals(committed.select(key)), f"retrain: {name} is stale"
+        value = "bias" if name == "labels.csv" else "weight"
+        # float32 training: the last rounded digit may differ between machines
+        assert (fresh[value] - committed[value]).abs().max() < 1e-3, f"retrain: {name} is stale"
+    assert accuracy >= 0.85  # cross-validated, on notes of the training splits

@@ -33,6 +33,10 @@ ENVIRONMENT = {
 }
 
 
+# DuckDB's memory cap (e.g. "1GB", "3GB"); the default keeps the whole process under 2 GiB.
+MEMORY_VARIABLE = "HIRING_MEMORY_LIMIT"
+
+
 def resolve(path: str) -> Path:
     """A configured path; relative ones are relative to the directory the command runs in."""
     return Path(path).expanduser().resolve()
@@ -69,12 +73,14 @@ class HiringPaths(dg.ConfigurableResource):
 
 class WarehouseResource(DuckDBResource):
     """DuckDBResource opened the project's way (``pipelines.warehouse.connect``): the folder is
-    created first (a fresh clone has no data/ files), a spill folder sits beside the file, and the
-    memory limit is the project's unless ``connection_config`` sets one."""
+    created first (a fresh clone has no data/ files), a spill folder sits beside the file, and
+    DuckDB's memory is capped at ``memory_limit`` (HIRING_MEMORY_LIMIT); past it, it spills."""
+
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
 
     @contextmanager
     def get_connection(self) -> Iterator[DuckDBPyConnection]:
-        limit = str(self.connection_config.get("memory_limit", DEFAULT_MEMORY_LIMIT))
+        limit = str(self.connection_config.get("memory_limit", self.memory_limit))
         path = resolve(self.database)
         try:
             con = connect(path, limit)
@@ -120,9 +126,10 @@ def configured_paths() -> HiringPaths:
 @dg.definitions
 def resources() -> dg.Definitions:
     paths = hiring_paths()
+    memory = {"memory_limit": dg.EnvVar(MEMORY_VARIABLE)} if os.environ.get(MEMORY_VARIABLE) else {}
     return dg.Definitions(
         resources={
-            "duckdb": WarehouseResource(database=paths.warehouse),
+            "duckdb": WarehouseResource(database=paths.warehouse, **memory),
             "paths": paths,
             "reason_rules": ReasonRules(),
         }

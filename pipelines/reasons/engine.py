@@ -1,30 +1,194 @@
 """Runs the reason tables in dependency order: the cohort, its evidence, one reason each, the
-review queue (``sql/reasons``), and the rule audit (``sql/rule_audit``). Free of Dagster."""
+review queue (``sql/reasons``), and the rule audit (``sql/rule_audit``). Free of Dagster.
+
+A run recomputes only what changed (``pipelines.reasons.changes``):
+
+- **unchanged**: no file ingested since the last run and the same rules, model and SQL: nothing
+  is read or written;
+- **incremental**: the same ``sql/reasons`` files run in a scratch schema over the applications
+  of the affected jobs only, and their rows replace those applications' rows in the warehouse in
+  one short transaction (with the new watermark), so the result is what a full run would give;
+- **full**: first run, or a changed rules file, text model or reason SQL: every table is rebuilt,
+  one statement (and one commit) per table so that nothing has to fit in memory at once; the
+  state is cleared first and written last, so a run stopped half-way is rebuilt by the next.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 
 from pipelines.contract import Contract, load_contract
-from pipelines.reasons.model import load_model
-from pipelines.reasons.rules import Rules, register_rules, sql_params
+from pipelines.reasons.changes import (
+    SOURCE_TABLES,
+    EngineState,
+    changed_parts,
+    current_watermark,
+    fingerprints,
+    mark_affected,
+    read_state,
+    write_state,
+)
+from pipelines.reasons.model import load_model, model_params
+from pipelines.reasons.rules import Rules, register_rules, rule_macros, sql_params
 from pipelines.sqlgraph import pipeline_graph
-from pipelines.warehouse import transaction
+from pipelines.warehouse import quote_ident, scalar, sql_text, transaction
+
+DELTA_SCHEMA = "reasons_delta"
+
+
+@dataclass(frozen=True)
+class ReasonRun:
+    """What one run of the engine did, and why."""
+
+    mode: str  # "full", "incremental" or "unchanged"
+    why: str
+    applications: int  # applications whose rows were recomputed (all, for a full run)
+    cohort: int  # post-interview rejections among them
+    tables: list[str]  # tables written, in the order they ran
+    seconds: float
+
+    def summary(self) -> str:
+        if self.mode == "unchanged":
+            return f"reasons unchanged: {self.why}"
+        return (
+            f"reasons {self.mode}: recomputed {self.cohort:,} post-interview rejections "
+            f"({self.applications:,} applications): {self.why}"
+        )
+
+
+@contextmanager
+def _spilling(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Statements free to reorder rows, so that large joins and aggregates can spill to disk
+    (the ingest needs insertion order kept for row numbers; the reason tables do not)."""
+    old = scalar(con, "select current_setting('preserve_insertion_order')")
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if old else 'false'}")
 
 
 def assign_reasons(
-    con: duckdb.DuckDBPyConnection, rules: Rules, contract: Contract | None = None
-) -> list[str]:
-    """Build the rules and model tables and every table of ``sql/reasons``, in one transaction
-    (a reader never sees assignments from one run beside evidence from another). Returns the
-    tables built, in the order they ran."""
-    params = sql_params(rules, contract or load_contract())
-    with transaction(con):
-        register_rules(con, rules)
-        load_model(con)
-        return pipeline_graph().run_step(con, "reasons", params)
+    con: duckdb.DuckDBPyConnection,
+    rules: Rules,
+    contract: Contract | None = None,
+    *,
+    full: bool = False,
+) -> ReasonRun:
+    """Bring every table of ``sql/reasons`` up to date with the ingested rows: recompute only
+    the applications that new rows can change, or everything when the rules, model or SQL
+    changed (or ``full``). Returns what it did."""
+    t0 = time.perf_counter()
+    graph = pipeline_graph()
+    params = {**sql_params(rules, contract or load_contract()), **model_params()}
+    macros = rule_macros(rules)
+    for macro in macros:
+        con.execute(macro)
+    texts = {t.name: sql_text(t.template, **params) for t in graph.step("reasons")}
+    digests = fingerprints(repr(rules), [*macros, *texts.values()])
+    state, watermark = read_state(con), current_watermark(con)
+    changed = changed_parts(state, digests)
+    if full or changed:
+        why = (
+            "requested"
+            if full
+            else "first run"
+            if state is None
+            else "changed since the last run: " + ", ".join(changed)
+        )
+        write_state(con, None)
+        with _spilling(con):
+            register_rules(con, rules)
+            load_model(con)
+            for sql in texts.values():
+                con.execute(sql)
+        write_state(con, EngineState(watermark, digests))
+        n = int(scalar(con, "select count(*) from applications"))
+        cohort = int(scalar(con, "select count(*) from post_interview_rejections"))
+        return ReasonRun("full", why, n, cohort, list(texts), time.perf_counter() - t0)
+    assert state is not None
+    if watermark == state.watermark:
+        return ReasonRun("unchanged", "no new file since the last run", 0, 0, [], 0.0)
+    with _spilling(con):
+        affected = mark_affected(con, state.watermark)
+        built, cohort = _recompute(con, texts, EngineState(watermark, digests))
+    return ReasonRun(
+        "incremental",
+        affected.why(),
+        affected.applications,
+        cohort,
+        built,
+        time.perf_counter() - t0,
+    )
+
+
+def _recompute(
+    con: duckdb.DuckDBPyConnection, texts: dict[str, str], new_state: EngineState
+) -> tuple[list[str], int]:
+    """Run the reason SQL over the affected applications only, in a scratch schema, then swap
+    their rows into the warehouse tables in one transaction with the new watermark."""
+    db = quote_ident(str(scalar(con, "select current_database()")))
+    delta = quote_ident(DELTA_SCHEMA)
+    con.execute(f"drop schema if exists {delta} cascade")
+    con.execute(f"create schema {delta}")
+    # Temp tables are looked up before any schema: while they exist, the SQL files read the
+    # affected slice of each source table under its usual name.
+    scope = {
+        "jobs": "semi join _affected_jobs using (job_id)",
+        "applications": "semi join _affected_jobs using (job_id)",
+        "interviews": "semi join _affected_applications using (application_id)",
+        "background_checks": "semi join _affected_applications using (application_id)",
+    }
+    try:
+        for t in SOURCE_TABLES:
+            con.execute(
+                f"create or replace temp table {t} as select * from {db}.main.{t} {scope[t]}"
+            )
+        con.execute(f"use {db}.{delta}")
+        try:
+            for sql in texts.values():
+                con.execute(sql)
+        finally:
+            con.execute(f"use {db}.main")
+        built = [
+            r[0]
+            for r in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? "
+                "and database_name = current_database()",
+                [DELTA_SCHEMA],
+            ).fetchall()
+        ]
+        built = [name for name in texts if name in built]  # run order; views stay as they are
+        cohort = int(scalar(con, f"select count(*) from {delta}.post_interview_rejections"))
+        with transaction(con):
+            for name in built:
+                table = quote_ident(name)
+                key = "record_key" if name == "implausible_records" else "application_id"
+                keys = "select application_id from _affected_applications"
+                if key == "record_key":
+                    keys += " union all select job_id from _affected_jobs"
+                con.execute(f"delete from main.{table} where {key} in ({keys})")
+                con.execute(f"insert into main.{table} select * from {delta}.{table}")
+            write_state(con, new_state)
+    finally:
+        for t in SOURCE_TABLES:
+            con.execute(f"drop table if exists temp.main.{t}")
+        con.execute(f"drop schema if exists {delta} cascade")
+    return built, cohort
+
+
+def engine_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The version of the reason tables' data: the watermark and the fingerprints they were
+    computed with ('' before the first complete run). Equal versions mean equal tables."""
+    state = read_state(con)
+    if state is None:
+        return ""
+    return f"{state.watermark}-" + "-".join(d[:8] for _, d in sorted(state.fingerprints.items()))
 
 
 def build_rule_audit(

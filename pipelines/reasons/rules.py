@@ -5,7 +5,8 @@ confidences. This module loads it (:func:`load_rules`, cached: once per process)
 tables into the warehouse (:func:`register_rules`), and generates three SQL macros from it, so
 that ``sql/reasons/*.sql`` can be read on their own: ``normalise_note(text)`` (the [[normalize]]
 rewrites), ``text_rule_hits(clause)`` (which text rules a clause matches, or cancels) and
-``model_vetoed(reason, note)`` (the note rules a reason out). Free of Dagster.
+``model_vetoed(reason, note)`` (the note rules a reason out: "screening came back fine"). Free of
+Dagster.
 """
 
 from __future__ import annotations
@@ -116,7 +117,12 @@ def _rule_match(rule: TextRule) -> str:
     not_an_issue = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")" + NOT_AN_ISSUE
     cancels.append(f"regexp_matches(clause, {sql_literal(not_an_issue)})")
     if rule.unless:
-        cancels.append(f"regexp_matches(clause, {sql_literal(rule.unless)})")
+        # "came back clean" cancels; "did NOT clear" does not (policy: not clear = failed)
+        negated_unless = NEGATION_CUE + r"\W+" + NEGATION_GAP + f"(?:{rule.unless})"
+        cancels.append(
+            f"(regexp_matches(clause, {sql_literal(rule.unless)}) "
+            f"and not regexp_matches(clause, {sql_literal(negated_unless)}))"
+        )
     return (
         f"case when regexp_matches(clause, {sql_literal(rule.pattern)}) then "
         f"case when {' or '.join(cancels)} then {sql_literal('!' + rule.id)} "
@@ -137,8 +143,11 @@ def rule_macros(rules: Rules) -> list[str]:
         patterns = [r.unless for r in rules.text_rules if r.reason == reason and r.unless]
         if patterns:
             pattern = "|".join(f"(?:{v})" for v in patterns)
+            # "did not clear", "not clean": a negated veto is no veto
+            negated = NEGATION_CUE + r"\W+" + NEGATION_GAP + f"(?:{pattern})"
             vetoes.append(
-                f"when {sql_literal(reason)} then regexp_matches(note, {sql_literal(pattern)})"
+                f"when {sql_literal(reason)} then regexp_matches(note, {sql_literal(pattern)}) "
+                f"and not regexp_matches(note, {sql_literal(negated)})"
             )
     return [
         f"create or replace temp macro normalise_note(raw_text) as {normalise}",
@@ -166,20 +175,27 @@ def sql_params(rules: Rules, contract: Contract) -> dict[str, str]:
         "contrast_words": sql_literal(rules.clauses["contrast"]),
         "decisive_cue": sql_literal(rules.clauses["decisive_cue"]),
         "aftermath_cue": sql_literal(rules.clauses["aftermath_cue"]),
+        "boilerplate": sql_literal(rules.clauses["boilerplate"]),
+        "negation_word": sql_literal(rules.clauses["negation_word"]),
+        "ruled_out": sql_literal(rules.clauses["ruled_out"]),
+        "hypothetical_words": "["
+        + ", ".join(sql_literal(w) for w in rules.clauses["hypothetical_words"])
+        + "]",
         "aftermath_penalty": str(float(rules.clauses["aftermath_penalty"])),
         "contrast_bonus": str(float(rules.clauses["contrast_bonus"])),
         "decisive_bonus": str(float(rules.clauses["decisive_bonus"])),
         "ats_weight_factor": str(float(th["ats_weight_factor"])),
         "conflict_margin": str(float(th["conflict_margin"])),
         "review_below_confidence": str(float(th["review_below_confidence"])),
-        "text_model_min_probability": str(float(th["text_model_min_probability"])),
+        "model_sure": str(float(th["text_model_sure"])),
+        "model_min": str(float(th["text_model_min"])),
         "rules_version": sql_literal(rules.version),
     }
 
 
 def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
-    """The rules as small tables (so the SQL can join them and users can query them), and the
-    macros generated from them."""
+    """The rules as small tables, so the SQL can join them and users can query them (the macros
+    the SQL calls are connection-scoped: :func:`rule_macros`)."""
     con.execute(
         "create or replace table reason_taxonomy "
         "(reason varchar, priority integer, description varchar, details varchar[])"
@@ -214,5 +230,3 @@ def register_rules(con: duckdb.DuckDBPyConnection, rules: Rules) -> None:
         "insert into reason_confidence values (?, ?)",
         [[k, float(v)] for k, v in rules.confidence.items()],
     )
-    for macro in rule_macros(rules):
-        con.execute(macro)

@@ -1,9 +1,12 @@
 -- reason_assignments: one reason per post-interview rejection, with a confidence and the
 -- evidence that decided it.
--- Precedence: an explicit statement in the recruiter note outweighs the records (a rule's reading
--- first; where no rule understood the note, the trained text model's confident reading); the
--- records (structured evidence, in taxonomy priority) outweigh the ATS dropdown; no evidence at
--- all = unknown.
+-- Precedence (the labeling policy): what the recruiter note states outweighs everything; a clear
+-- ATS code ("hired another candidate") counts when the note is silent; then the records
+-- (structured evidence, in taxonomy priority); no evidence at all = unknown.
+-- Reading the note: the trained text model when it is sure (also when it is sure the note gives
+-- no reason: "decision after debrief"), else the text rules, else the model's weaker reading.
+-- The confidence is looked up by decision path (which readers decided, and whether the records
+-- agree) in the calibrated table reason_confidence.
 create or replace table reason_assignments as
 with text_scored as (
     select e.application_id, e.source_field, e.rule_id, e.snippet, r.reason, r.detail,
@@ -23,9 +26,10 @@ with text_scored as (
 text_by_reason as (
     select application_id, source_field, reason, priority,
            max(score) as score,
-           arg_max(rule_id, score) as rule_id,
-           arg_max(detail, score) as detail,
-           arg_max(snippet, score) as snippet
+           -- ties broken by rule and clause, so that every run picks the same evidence
+           first(rule_id order by score desc, rule_id, clause_no) as rule_id,
+           first(detail order by score desc, rule_id, clause_no) as detail,
+           first(snippet order by score desc, rule_id, clause_no) as snippet
     from text_scored
     group by all
 ),
@@ -47,17 +51,44 @@ ats_top as (
     from text_ranked
     where source_field = 'ats_rejection_reason' and rank = 1
 ),
+-- Never a reason the note itself rules out ("screening came back fine"): a rule cancelled in
+-- the note, and not stated elsewhere in it, vetoes the model's reading of that reason.
+ruled_out as (
+    select e.application_id, r.reason
+    from reason_text_evidence e join reason_rules r using (rule_id)
+    where e.source_field = 'recruiter_note'
+    group by all
+    having bool_and(e.negated)
+),
 model as (
-    select application_id, probability,
-           split_part(label, ':', 1) as reason,
-           nullif(split_part(label, ':', 2), '') as detail
+    select m.application_id, m.probability,
+           split_part(m.label, ':', 1) as reason,
+           nullif(split_part(m.label, ':', 2), '') as detail
     from reason_text_model m
-    where probability >= {{ text_model_min_probability }} and label <> 'unknown' and not vetoed
-      -- never a reason the note itself rules out
-      and not exists (
-          select 1 from reason_text_evidence e join reason_rules r using (rule_id)
-          where e.application_id = m.application_id and e.negated
-            and r.reason = split_part(m.label, ':', 1))
+    anti join ruled_out o on o.application_id = m.application_id
+        and o.reason = split_part(m.label, ':', 1)
+    where not m.vetoed
+),
+-- What the note states, and which reader said so.
+note_reading as (
+    select application_id,
+           case when m.probability >= {{ model_sure }} then m.reason
+                when n.reason is not null then n.reason
+                when m.probability >= {{ model_min }} and m.reason <> 'unknown' then m.reason
+           end as reason,
+           case when m.probability >= {{ model_sure }}
+                    then case when n.reason = m.reason then 'rules_and_model' else 'model' end
+                when n.reason is not null
+                    then case when n.reason = m.reason then 'rules_and_model'
+                              when n.runner_up_score >= n.score - {{ conflict_margin }} then 'rules_conflict'
+                              else 'rules' end
+                when m.probability >= {{ model_min }} and m.reason <> 'unknown' then 'model_weak'
+           end as reader,
+           n.reason as rule_reason, n.detail as rule_detail, n.rule_id, n.snippet,
+           m.reason as model_reason, m.detail as model_detail, m.probability
+    from post_interview_rejections c
+    left join note_top n using (application_id)
+    left join model m using (application_id)
 ),
 structured as (
     select s.*, t.priority,
@@ -70,41 +101,42 @@ structured_reasons as (
 ),
 structured_top as (
     select * from structured
-    qualify row_number() over (partition by application_id order by priority) = 1
+    qualify row_number() over (partition by application_id order by priority, rule_id) = 1
 ),
 decided as (
     select
         c.application_id,
         case
-            when n.reason is not null then n.reason
-            when m.reason is not null then m.reason
-            when s.reason is not null then s.reason
+            when n.reason <> 'unknown' then n.reason
             when a.reason is not null then a.reason
+            when s.reason is not null then s.reason
             else 'unknown'
         end as reason,
         case
-            when n.reason is not null and n.runner_up_score >= n.score - {{ conflict_margin }}
-                then 'text_conflict'
-            when list_contains(r.reasons, n.reason) then 'text_agrees_with_structured'
-            when n.reason is not null and s.reason is not null then 'text_over_structured'
-            when n.reason is not null then 'text_only'
-            when list_contains(r.reasons, m.reason) then 'model_agrees_with_structured'
-            when m.reason is not null and s.reason is not null then 'model_over_structured'
-            when m.reason is not null then 'model_only'
+            when n.reason <> 'unknown' then 'note_' || n.reader
+                || case when list_contains(r.reasons, n.reason) then '_agrees_with_records'
+                        when s.reason is not null then '_over_records' else '' end
+            when a.reason is not null then 'ats_code'
+                || case when list_contains(r.reasons, a.reason) then '_agrees_with_records'
+                        when s.reason is not null then '_over_records' else '' end
             when s.reason is not null and s.n_structured > 1 then 'structured_several'
             when s.reason is not null then 'structured_' || s.reason
-            when a.reason is not null then 'ats_only'
             else 'no_evidence'
         end as path,
-        coalesce(n.detail, case when n.reason is null then m.detail end) as note_detail,
-        coalesce(n.rule_id, case when m.reason is not null then 'txt_model' end) as note_rule,
-        coalesce(n.snippet, case when m.reason is not null
-                                 then 'model reading: ' || m.reason || coalesce(':' || m.detail, '')
-                                      || ' (p=' || round(m.probability, 2) || ')' end) as note_snippet,
+        case when n.reason <> 'unknown' then
+            case when n.reason = n.rule_reason then n.rule_detail else n.model_detail end
+        end as note_detail,
+        case when n.reason <> 'unknown' then
+            case when n.reason = n.rule_reason then n.rule_id else 'txt_model' end
+        end as note_rule,
+        case when n.reason <> 'unknown' then
+            case when n.reason = n.rule_reason then n.snippet
+                 else 'model reading: ' || n.model_reason || coalesce(':' || n.model_detail, '')
+                      || ' (p=' || round(n.probability, 2) || ')' end
+        end as note_snippet,
         a.reason as ats_reason, a.detail as ats_detail, a.rule_id as ats_rule, a.snippet as ats_snippet
     from post_interview_rejections c
-    left join note_top n using (application_id)
-    left join model m using (application_id)
+    left join note_reading n using (application_id)
     left join structured_top s using (application_id)
     left join structured_reasons r using (application_id)
     left join ats_top a using (application_id)
@@ -114,7 +146,8 @@ evidence as (
     -- that point the same way.
     select d.application_id,
            list({'rule': e.rule_id, 'source_field': e.source_field,
-                 'value_or_snippet': e.value_or_snippet} order by e.ord) as items
+                 'value_or_snippet': e.value_or_snippet}
+                order by e.ord, e.rule_id, e.source_field) as items
     from decided d
     join (
         select application_id, note_rule as rule_id, 'recruiter_note' as source_field,
@@ -127,7 +160,7 @@ evidence as (
         select application_id, ats_rule, 'ats_rejection_reason', ats_snippet, ats_reason, 3
         from decided where ats_rule is not null
     ) e on e.application_id = d.application_id and e.reason = d.reason
-    where d.path <> 'text_conflict' or e.ord = 1
+    where d.path not like 'note_rules_conflict%' or e.ord = 1
     group by d.application_id
 )
 select
@@ -138,7 +171,7 @@ select
         when 'other' then coalesce(d.note_detail, d.ats_detail)
         when 'unknown' then null
         else coalesce(
-            (select first(x.detail order by x.priority) from structured x
+            (select first(x.detail order by x.priority, x.rule_id) from structured x
              where x.application_id = d.application_id and x.reason = d.reason),
             'stated_in_notes')
     end as detail,

@@ -1,17 +1,79 @@
--- reason_note_tokens: the distinct words and word pairs of each cohort recruiter note, after the
--- rules file's normalisation (reason_notes). The text model is trained on exactly these tokens
--- (pipelines/text_model.py runs this file on its training notes).
+-- reason_note_tokens: what the text model reads in each cohort recruiter note: its words and word
+-- pairs, each marked with the scope it stands in, after the rules file's normalisation
+-- (reason_notes). The text model is trained on exactly these tokens (pipelines/text_model.py
+-- runs this file on its training notes).
+-- Scope, in the spirit of NegEx/ConText: the note is cut into clauses (sentence ends, dashes,
+-- brackets, and contrast words such as "but") and clauses into parts at commas; inside a part,
+-- every word after a negation cue ("not", "no", "never", "wasn't", "without") is marked `not_`,
+-- and every word of a part that rules a reason out after naming it ("his degree is not why",
+-- "nothing to do with the visa": the rules file's `ruled_out`) is marked `not_` too; every word
+-- of a hypothetical clause ("had the check cleared we would have offered", "if we had two
+-- seats") is marked `if_`, so that a counterfactual is read as naming the blocker;
+-- the words of the decisive clause, where the reason usually stands (one with a decisive cue:
+-- "the deciding factor", "because", "is why"; else the one after the last contrast word), are
+-- repeated with `last_`. Greeting, sign-off and forwarded-header lines carry nothing
+-- and are dropped.
 create or replace table reason_note_tokens as
 with notes as (
-    select application_id, text from reason_notes where source_field = 'recruiter_note'
+    select application_id,
+           regexp_replace(text, {{ boilerplate }}, ' ', 'g') as text
+    from reason_notes
+    where source_field = 'recruiter_note'
 ),
-words as (
-    select application_id, regexp_extract_all(text, '[a-z]+(?:''[a-z]+)?') as w from notes
+clauses as (
+    select application_id, clause_no, n_clauses,
+           starts_with(part, chr(2)) as after_contrast,
+           regexp_matches(part, {{ decisive_cue }}) as decisive,
+           list_has_any(regexp_extract_all(part, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
+               as hypothetical,
+           unnest(string_split(part, ',')) as segment
+    from (
+        select application_id,
+               unnest(generate_series(1, len(parts))) as clause_no,
+               unnest(parts) as part,
+               len(parts) as n_clauses
+        from (
+            select application_id,
+                   string_split(
+                       regexp_replace(
+                           regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
+                           {{ clause_breaks }}, chr(1), 'g'),
+                       chr(1)) as parts
+            from notes
+        )
+    )
+),
+segments as (
+    select *, regexp_extract_all(segment, '[a-z0-9]+(?:''[a-z]+)?') as w
+    from clauses
+),
+scoped as (
+    select application_id, w, hypothetical,
+           case when regexp_matches(segment, {{ ruled_out }}) then 0
+                else coalesce(list_position(list_transform(w, lambda x:
+                         regexp_full_match(x, {{ negation_word }})), true), -1)
+           end as negated_after,
+           decisive or (after_contrast and not bool_or(decisive) over (partition by application_id)
+               and clause_no = max(case when after_contrast then clause_no end)
+                   over (partition by application_id)) as last_contrast
+    from segments
+    where len(w) > 0
+),
+marked as (
+    select application_id, last_contrast,
+           list_transform(generate_series(1, len(w)), lambda i:
+               case when hypothetical then 'if_' when negated_after >= 0 and i > negated_after
+                    then 'not_' else '' end || w[i]) as m
+    from scoped
+),
+grams as (
+    select application_id, last_contrast,
+           m || list_transform(generate_series(1, len(m) - 1), lambda i: m[i] || ' ' || m[i + 1]) as g
+    from marked
 )
 select distinct application_id, token
 from (
-    select application_id,
-           unnest(w || list_transform(generate_series(1, len(w) - 1),
-                                      lambda i: w[i] || ' ' || w[i + 1])) as token
-    from words
+    select application_id, unnest(g) as token from grams
+    union all
+    select application_id, 'last_' || unnest(g) from grams where last_contrast
 );

@@ -1,6 +1,6 @@
 -- reason_rule_hits: every rule that fired on a cohort rejection, with the reason it points to:
 -- text rules on a clause that did not cancel them, structured rules, and the text model where it
--- is confident and not vetoed (its confident readings count as its hits; its reason varies by
+-- reads a reason with at least the probability at which it may decide (its readings count as its hits; its reason varies by
 -- note). A view, computed when read: the rule audit and the evaluation harness read it.
 create or replace view reason_rule_hits as
 select distinct e.application_id, e.rule_id, r.reason
@@ -11,4 +11,4 @@ select distinct application_id, rule_id, reason from reason_structured_evidence
 union
 select application_id, 'txt_model', split_part(label, ':', 1)
 from reason_text_model
-where probability >= {{ text_model_min_probability }} and label <> 'unknown' and not vetoed;
+where probability >= {{ model_min }} and split_part(label, ':', 1) <> 'unknown' and not vetoed;

@@ -32,10 +32,10 @@ from (
            list_position({{ education_levels }}, h.education)
                - list_position({{ education_levels }}, c.education) as education_gap
     from post_interview_rejections c
-    join applications h on h.job_id = c.job_id and h.outcome = 'hired'
-                        and h.application_id <> c.application_id
+    join job_hires h on h.job_id = c.job_id and h.application_id <> c.application_id
     qualify row_number() over (partition by c.application_id
-                               order by h.years_experience - c.years_experience desc nulls last) = 1
+                               order by h.years_experience - c.years_experience desc nulls last,
+                                        h.application_id) = 1
 )
 where experience_gap >= {{ min_experience_gap }}
    or ({{ education_counts }} and education_gap > 0)

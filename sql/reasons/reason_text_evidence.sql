@@ -33,11 +33,29 @@ matched as (
            starts_with(part, chr(2)) as after_contrast,
            regexp_matches(clause, {{ decisive_cue }}) as decisive,
            regexp_matches(clause, {{ aftermath_cue }}) as aftermath,
+           list_has_any(regexp_extract_all(clause, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
+               as hypothetical,
            unnest(text_rule_hits(clause)) as hit
     from (select *, trim(replace(part, chr(2), '')) as clause from clauses)
     where clause <> ''
+),
+-- Rules matching a part of the clause (up to a comma) that rules its reason out after naming it
+-- ("the other candidate's degree is not why").
+ruled_out as (
+    select distinct application_id, source_field, clause_no, ltrim(unnest(text_rule_hits(part)), '!') as rule_id
+    from (
+        select application_id, source_field, clause_no, unnest(string_split(clause, ',')) as part
+        from matched
+        where regexp_matches(clause, {{ ruled_out }})
+    )
+    where regexp_matches(part, {{ ruled_out }})
 )
-select application_id, source_field, clause_no, n_clauses, ltrim(hit, '!') as rule_id,
-       starts_with(hit, '!') as negated, after_contrast, decisive, aftermath,
-       left(clause, 120) as snippet
-from matched;
+-- A hypothetical clause names the blocker even through a negation or its `unless` ("had the
+-- check come back clean we would have hired"; "if they hadn't cancelled the req").
+select m.application_id, m.source_field, m.clause_no, m.n_clauses, ltrim(m.hit, '!') as rule_id,
+       (starts_with(m.hit, '!') and not m.hypothetical) or r.rule_id is not null as negated,
+       m.after_contrast, m.decisive, m.aftermath,
+       left(m.clause, 120) as snippet
+from matched m
+left join ruled_out r on r.application_id = m.application_id and r.source_field = m.source_field
+    and r.clause_no = m.clause_no and r.rule_id = ltrim(m.hit, '!');

@@ -1,46 +1,38 @@
--- reason_text_model: what the small trained text model (naive Bayes over words and word pairs,
--- rules/text_model_v1/) reads in each cohort note. It is the fallback for notes that state a
--- reason in words no rule knows; reason_assignments.sql uses it only where no rule matched the
--- note and the model is confident.
--- Score of a label = log prior + for each known token in the note its log likelihood under the
--- label (tokens a label never saw get the shared smoothing value, log_unseen).
+-- reason_text_model: what the trained text model (a linear model over the scoped words and word
+-- pairs of the note, rules/text_model_v1/) reads in each cohort note: its most likely label and
+-- that label's probability. reason_assignments.sql weighs it against the text rules.
+-- Score of a label = its bias + the sum of the note's token weights for it; probability = softmax.
+-- One pass: each token row is joined once to its weight list (one weight per label) and summed.
 create or replace table reason_text_model as
-with tokens as (select * from reason_note_tokens),
-known as (
-    select t.application_id, t.token
-    from tokens t semi join (select distinct token from text_model_weights) v using (token)
+with sums as (
+    select t.application_id, {{ model_sums }} as s
+    from reason_note_tokens t
+    join text_model_weights w using (token)
+    group by t.application_id
 ),
-n_known as (
-    select application_id, count(*) as n from known group by 1
-),
-token_sums as (
-    select k.application_id, w.label, sum(w.log_ratio) as s
-    from known k join text_model_weights w using (token)
-    group by all
+biases as (
+    select list(bias order by position) as b from text_model_labels
 ),
 scores as (
-    select n.application_id, l.label, l.log_prior + n.n * l.log_unseen + coalesce(t.s, 0) as score
-    from n_known n
-    cross join text_model_labels l
-    left join token_sums t on t.application_id = n.application_id and t.label = l.label
-),
-shifted as (
-    select application_id, label,
-           exp(score - max(score) over (partition by application_id)) as e
-    from scores
+    select application_id, list_transform(generate_series(1, len(b)), lambda i: b[i] + s[i]) as score
+    from sums, biases
 ),
 best as (
-    select application_id, label, probability
-    from (
-        select application_id, label, e / sum(e) over (partition by application_id) as probability
-        from shifted
-    )
-    qualify row_number() over (partition by application_id order by probability desc, label) = 1
+    select application_id,
+           list_position(score, list_max(score)) as position,
+           1.0 / list_sum(list_transform(score, lambda x: exp(x - list_max(score)))) as probability
+    from scores
 ),
 notes as (
     select application_id, text from reason_notes where source_field = 'recruiter_note'
 )
--- vetoed: the note matches an `unless` pattern of a rule for the label's reason ("screening came
--- back fine"): words a bag-of-words model cannot read as ruling the reason out.
-select b.application_id, b.label, b.probability, model_vetoed(split_part(b.label, ':', 1), n.text) as vetoed
-from best b join notes n using (application_id);
+-- vetoed: the note says the label's reason did not happen ("screening came back fine"), in words
+-- a bag of words cannot read as ruling it out; a hypothetical note ("had it come back clean we
+-- would have hired") names the blocker instead, so it is never vetoed.
+select b.application_id, l.label, round(b.probability, 12) as probability,
+       model_vetoed(split_part(l.label, ':', 1), n.text)
+           and not list_has_any(regexp_extract_all(n.text, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
+           as vetoed
+from best b
+join text_model_labels l using (position)
+join notes n using (application_id);

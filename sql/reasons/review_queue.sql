@@ -8,8 +8,8 @@ select
     confidence,
     decision_path,
     case
-        when decision_path = 'text_conflict' then 'the note states two different reasons'
-        when decision_path = 'text_over_structured' then 'the note contradicts the records'
+        when decision_path like 'note_rules_conflict%' then 'the note states two different reasons'
+        when decision_path like '%_over_records' then 'the note or the ATS code contradicts the records'
         when decision_path = 'structured_several' then 'the records point to several reasons'
         when reason = 'unknown' then 'no evidence at all'
         else 'low confidence'
@@ -18,4 +18,6 @@ select
     rules_version
 from reason_assignments
 where confidence < {{ review_below_confidence }}
-   or decision_path in ('text_conflict', 'text_over_structured', 'structured_several');
+   or decision_path like 'note_rules_conflict%'
+   or decision_path like '%_over_records'
+   or decision_path = 'structured_several';

@@ -10,10 +10,12 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import ReasonRules
 from pipelines.defs.sql_assets import loaded_specs, table_specs
+from pipelines.eval_cases import eval_cases_digest
 from pipelines.evaluate import rule_precision, run_eval
-from pipelines.reasons.engine import assign_reasons, build_rule_audit
+from pipelines.reasons.engine import assign_reasons, build_rule_audit, engine_version
 from pipelines.reasons.model import MODEL_TABLES
 from pipelines.reasons.rules import AUDIT_INPUT_TABLES, RULE_TABLES
+from pipelines.run_state import built_version, record_built
 from pipelines.sqlgraph import pipeline_graph
 from pipelines.warehouse import markdown_preview, row_count, scalar
 
@@ -33,7 +35,25 @@ def assign_reasons_asset(  # noqa: ANN201
 ):
     rules = reason_rules.rules
     with duckdb.get_connection() as con:
-        built = assign_reasons(con, rules, reason_rules.contract)
+        run = assign_reasons(con, rules, reason_rules.contract)
+        context.log.info(run.summary())
+        recomputed = {
+            "reason_run": run.mode,
+            "reason_run_why": run.why,
+            "recomputed_applications": run.applications,
+            "recomputed_cohort": run.cohort,
+            "seconds": round(run.seconds, 2),
+        }
+        # The same data version as long as nothing was recomputed: Dagster shows the tables
+        # unchanged rather than rebuilt.
+        version = dg.DataVersion(engine_version(con))
+        if run.mode == "unchanged":
+            for table in [*RULE_TABLES, *MODEL_TABLES, *(t.name for t in GRAPH.step("reasons"))]:
+                yield dg.MaterializeResult(
+                    asset_key=table, data_version=version, metadata=recomputed
+                )
+            return
+        built = [*RULE_TABLES, *MODEL_TABLES, *(t.name for t in GRAPH.step("reasons"))]
         cohort = row_count(con, "post_interview_rejections")
         rejections = int(
             scalar(con, "select count(*) from applications where outcome = 'rejected'")
@@ -67,10 +87,15 @@ def assign_reasons_asset(  # noqa: ANN201
                 ),
             },
         }
-        for table in [*RULE_TABLES, *MODEL_TABLES, *built]:
+        for table in built:
             yield dg.MaterializeResult(
                 asset_key=table,
-                metadata={"dagster/row_count": row_count(con, table), **extra.get(table, {})},
+                data_version=version,
+                metadata={
+                    "dagster/row_count": row_count(con, table),
+                    **recomputed,
+                    **extra.get(table, {}),
+                },
             )
 
 
@@ -81,14 +106,28 @@ def assign_reasons_asset(  # noqa: ANN201
     "rule: coverage, overlap and conflict on the warehouse cohort, precision on the evaluation set.",
 )
 def reason_rule_audit(  # noqa: ANN201
-    duckdb: DuckDBResource, reason_rules: ReasonRules
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, reason_rules: ReasonRules
 ):
-    result = run_eval(rules=reason_rules.rules)
-    precision = [tuple(r) for r in rule_precision(result).iter_rows()]
     with duckdb.get_connection() as con:
+        # The audit reads the reason tables (coverage) and the evaluation set (precision):
+        # unchanged both, it has nothing to do.
+        version = f"{engine_version(con)}-{eval_cases_digest()}"
+        if built_version(con, "reason_rule_audit") == version:
+            context.log.info("rule audit unchanged: same reason tables and evaluation set")
+            for key in ("reason_rule_eval", "reason_rule_audit"):
+                yield dg.MaterializeResult(
+                    asset_key=key,
+                    data_version=dg.DataVersion(version),
+                    metadata={"unchanged": True},
+                )
+            return
+        result = run_eval(rules=reason_rules.rules)
+        precision = [tuple(r) for r in rule_precision(result).iter_rows()]
         build_rule_audit(con, precision, reason_rules.rules, reason_rules.contract)  # type: ignore[arg-type]
+        record_built(con, "reason_rule_audit", version)
         yield dg.MaterializeResult(
             asset_key="reason_rule_eval",
+            data_version=dg.DataVersion(version),
             metadata={
                 "dagster/row_count": row_count(con, "reason_rule_eval"),
                 "eval_cases": result.joined.height,
@@ -99,6 +138,7 @@ def reason_rule_audit(  # noqa: ANN201
         )
         yield dg.MaterializeResult(
             asset_key="reason_rule_audit",
+            data_version=dg.DataVersion(version),
             metadata={
                 "dagster/row_count": row_count(con, "reason_rule_audit"),
                 "preview": dg.MetadataValue.md(

@@ -1,19 +1,38 @@
 """Reports: the ``report_*`` aggregate tables (one asset each, from ``sql/reports``) and the
 Plotly HTML site in HIRING_REPORTS_DIR built from them, rebuilt whenever its inputs change."""
 
+import hashlib
+
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import HiringPaths, ReasonRules
 from pipelines.defs.sql_assets import table_specs
+from pipelines.reasons.changes import current_watermark
+from pipelines.reasons.engine import engine_version
 from pipelines.reports import build_reports
 from pipelines.reports.tables import build_report_tables
-from pipelines.run_state import finish_run
+from pipelines.run_state import built_version, finish_run, record_built
 from pipelines.sqlgraph import pipeline_graph
-from pipelines.warehouse import row_count
+from pipelines.warehouse import PROJECT_ROOT, SQL_DIR, row_count
 
 GROUP = "reports"
 REPORT_TABLES = pipeline_graph().step("reports")
+# What the pages are made from besides the data: their code and SQL (a new page rebuilds them).
+REPORT_SOURCES = sorted(
+    [*(PROJECT_ROOT / "pipelines" / "reports").rglob("*.py"), *(SQL_DIR / "reports").glob("*.sql")]
+)
+
+
+def reports_input_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The version of everything the reports show: the ingested files (quarantine, ingest log),
+    the reason tables, the rule audit, and the report code itself."""
+    code = hashlib.blake2b(digest_size=8)
+    for path in REPORT_SOURCES:
+        code.update(path.read_bytes())
+    audit = built_version(con, "reason_rule_audit") or ""
+    return f"{current_watermark(con)}-{engine_version(con)}-{audit}-{code.hexdigest()}"
 
 
 @dg.multi_asset(
@@ -23,12 +42,27 @@ REPORT_TABLES = pipeline_graph().step("reports")
     description="Run sql/reports in dependency order, in one transaction: the aggregates the "
     "report pages read (no row-level data).",
 )
-def report_tables(duckdb: DuckDBResource, reason_rules: ReasonRules):  # noqa: ANN201
+def report_tables(  # noqa: ANN201
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, reason_rules: ReasonRules
+):
     with duckdb.get_connection() as con:
+        version = reports_input_version(con)
+        if built_version(con, "report_tables") == version:
+            context.log.info("report tables unchanged: same ingested files and reason tables")
+            for table in REPORT_TABLES:
+                yield dg.MaterializeResult(
+                    asset_key=table.name,
+                    data_version=dg.DataVersion(version),
+                    metadata={"unchanged": True},
+                )
+            return
         built = build_report_tables(con, reason_rules.rules, reason_rules.contract)
+        record_built(con, "report_tables", version)
         for table in built:
             yield dg.MaterializeResult(
-                asset_key=table, metadata={"dagster/row_count": row_count(con, table)}
+                asset_key=table,
+                data_version=dg.DataVersion(version),
+                metadata={"dagster/row_count": row_count(con, table)},
             )
 
 
@@ -48,13 +82,25 @@ def reports(
     reason_rules: ReasonRules,
 ) -> dg.MaterializeResult:
     with duckdb.get_connection() as con:
+        version = reports_input_version(con)
+        index = paths.reports_path / "index.html"
+        if built_version(con, "reports") == version and index.exists():
+            # Nothing the pages show has changed: the site stays as it is (no warehouse write).
+            context.log.info(f"reports unchanged: {index}")
+            finish_run(con, context.run.run_id)
+            return dg.MaterializeResult(
+                data_version=dg.DataVersion(version),
+                metadata={"index": dg.MetadataValue.path(str(index)), "unchanged": True},
+            )
         built = build_reports(con, paths.reports_path, reason_rules.rules)
+        record_built(con, "reports", version)
         finish_run(con, context.run.run_id)
     summary = "\n".join(f"- **{p.title}** (`{p.file_name}`): {p.summary}" for p in built.pages)
     context.log.info(
         f"reports written to {paths.reports_path / 'index.html'} in {built.seconds:.1f}s"
     )
     return dg.MaterializeResult(
+        data_version=dg.DataVersion(version),
         metadata={
             "index": dg.MetadataValue.path(str(paths.reports_path / "index.html")),
             **{
@@ -63,5 +109,5 @@ def reports(
             },
             "summary": dg.MetadataValue.md(summary),
             "seconds": round(built.seconds, 2),
-        }
+        },
     )
