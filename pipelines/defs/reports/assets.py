@@ -21,7 +21,11 @@ GROUP = "reports"
 REPORT_TABLES = pipeline_graph().step("reports")
 # What the pages are made from besides the data: their code and SQL (a new page rebuilds them).
 REPORT_SOURCES = sorted(
-    [*(PROJECT_ROOT / "pipelines" / "reports").rglob("*.py"), *(SQL_DIR / "reports").glob("*.sql")]
+    [
+        *(PROJECT_ROOT / "pipelines" / "reports").rglob("*.py"),
+        *(PROJECT_ROOT / "pipelines" / "reports").rglob("*.js"),
+        *(SQL_DIR / "reports").glob("*.sql"),
+    ]
 )
 
 
@@ -72,8 +76,8 @@ def report_tables(  # noqa: ANN201
     group_name=GROUP,
     kinds={"duckdb", "polars", "plotly"},
     automation_condition=dg.AutomationCondition.eager(),
-    description="Six HTML pages and an index (reports/index.html) with plotly.min.js beside them: "
-    "opens offline; groups of fewer than 11 people are suppressed.",
+    description="The HTML pages and an index (reports/index.html) with plotly.min.js beside them: "
+    "opens offline; groups of fewer than 11 people are suppressed, with complementary cells.",
 )
 def reports(
     context: dg.AssetExecutionContext,
