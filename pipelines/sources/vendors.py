@@ -55,43 +55,49 @@ GREENHOUSE = (
     Kind("rejection_reasons", {"id": V, "name": V, "type": J}),
 )  # fmt: skip
 
+LEVER_FEEDBACK = {"id": V, "opportunityId": V, "user": V, "panel": V, "interview": V,
+                  "type": V, "completedAt": V, "createdAt": V, "deletedAt": V, "fields": J}  # fmt: skip
+
 LEVER = (
-    Kind("postings", {"id": V, "text": V, "state": V, "createdAt": V, "categories": J, "tags": J},
+    Kind("postings", {"id": V, "text": V, "state": V, "createdAt": V, "categories": J},
          produces="jobs"),
     Kind("opportunities", {"id": V, "contact": V, "stage": V, "stageChanges": J, "archived": J,
                            "archivedAt": V, "archiveReason": V, "applications": J,
-                           "createdAt": V, "tags": J},
+                           "createdAt": V},
          produces="applications"),
-    Kind("feedback", {"id": V, "opportunityId": V, "user": V, "panel": V, "interview": V,
-                      "type": V, "completedAt": V, "createdAt": V, "deletedAt": V, "fields": J},
-         produces="interviews"),
-    Kind("feedback_by_opportunity", {}),  # {opportunityId: {"data": [form, ...]}}: see below
+    Kind("feedback", LEVER_FEEDBACK, produces="interviews"),
+    # {opportunityId: {"data": [form, ...], "hasNext": ...}, ...}: read by pipelines.sources._read
+    Kind("feedback_by_opportunity", LEVER_FEEDBACK, produces="interviews"),
     Kind("applications", {"id": V, "opportunityId": V, "posting": V, "createdAt": V,
                           "customQuestions": J}),
     Kind("archive_reasons", {"id": V, "text": V, "type": V}),
     Kind("stages", {"id": V, "text": V}),
-    Kind("notes", {"id": V, "opportunityId": V, "fields": J, "secret": V, "createdAt": V}),
-    Kind("panels", {"id": V, "stage": V, "start": V, "interviews": J, "applications": J}),
-    Kind("offers", {"id": V, "opportunityId": V, "status": V}),
+    Kind("notes", {"id": V, "opportunityId": V, "fields": J, "secret": V, "createdAt": V,
+                   "deletedAt": V}),
+    Kind("panels", {"id": V, "start": V}),
 )  # fmt: skip
+
+ID = "STRUCT(id VARCHAR)"  # of a nested person object only its id is parsed (never names)
 
 ASHBY = (
     Kind("jobs", {"id": V, "title": V, "status": V, "departmentId": V, "locationId": V,
                   "createdAt": V, "openedAt": V, "customFields": J},
          produces="jobs"),
-    Kind("applications", {"id": V, "createdAt": V, "updatedAt": V, "status": V, "candidate": J,
+    Kind("applications", {"id": V, "createdAt": V, "updatedAt": V, "status": V, "candidate": ID,
                           "currentInterviewStage": J, "archiveReason": J, "archivedAt": V,
                           "job": J, "customFields": J, "applicationHistory": J},
          produces="applications"),
     Kind("application_feedback", {"id": V, "applicationId": V, "submittedAt": V,
-                                  "submittedByUser": J, "interviewId": V,
-                                  "applicationHistoryId": V, "submittedValues": J},
+                                  "submittedByUser": ID, "interviewId": V,
+                                  "interviewEventId": V, "applicationHistoryId": V,
+                                  "submittedValues": J},
          produces="interviews"),
     Kind("application_history", {"applicationId": V, "id": V, "stageId": V, "title": V,
                                  "enteredStageAt": V, "stageNumber": V}),
     Kind("interview_stages", {"id": V, "title": V, "type": V, "orderInInterviewPlan": V}),
     Kind("archive_reasons", {"id": V, "text": V, "reasonType": V}),
     Kind("departments", {"id": V, "name": V}),
+    Kind("locations", {"id": V, "name": V}),
 )  # fmt: skip
 
 CHECKR = (
@@ -124,6 +130,8 @@ NOT_READ: dict[str, dict[str, str]] = {
     },
     "lever": {
         "interviews": "interview schedules: the feedback forms carry the recommendations",
+        "offers": "an offer's status (draft ... signed) says nothing the candidate decided; a "
+        "declined offer is an archive reason",
         "webhooks_candidatearchivechange": "webhook payloads (shape unverified) repeat the "
         "opportunities export",
     },
