@@ -50,6 +50,8 @@ def data(con: duckdb.DuckDBPyConnection) -> InterviewersData:
                     group by interviewer_id having count(*) >= {MIN_GROUP})
                 select band, count(*) as n from per_interviewer group by band"""
         ).pl()
+        if spread.height == 0:
+            spread = None  # the column exists (contract 1.1) but no export filled it in
     return InterviewersData(con.sql("select * from report_interview_votes").pl(), spread)
 
 

@@ -113,14 +113,16 @@ def build(data: TimingData, ctx: ReportContext) -> Page:
         short,
         total,
         "rejections after an adverse report",
-        "were decided within 7 days of the report, too soon for the usual 5-business-day pre-adverse wait",
+        "were decided less than 7 days after the report was completed: check that each had its "
+        "pre-adverse notice and waiting period",
     )
     if f2.holds and short:
         f2 = type(f2)(
             f2.text,
             True,
             f2.test,
-            "Check the pre-adverse notice process: rejections follow adverse reports within 7 days, shorter than the usual waiting period",
+            "Check the pre-adverse notice process: some rejections follow an adverse report by less "
+            "than a week, which leaves little room for the notice and the usual 5-business-day wait",
         )
     t2 = Table(
         ["vendor", *WAIT, "total", *[f"request to decision: {r}" for r in REQUEST]],
