@@ -68,10 +68,11 @@ eval: bootstrap ## reason-assignment quality on the labelled evaluation set
 model: bootstrap ## retrain the text model (rules/text_model_v1) after changing rules or data/eval
 	$(RUN) python -m pipelines.text_model
 
-bench: bootstrap ## ingest and reason benchmarks at 1M and 10M applications (prints numbers)
+bench: bootstrap ## benchmarks at 1M and 10M applications: ingest, reasons, adapters, whole pipeline (full, 1% batch, no change, floor); prints numbers
 	$(RUN) python benchmarks/bench_ingest.py --sizes 1000000 10000000
 	$(RUN) python benchmarks/bench_reasons.py --applications 1000000
 	$(RUN) python benchmarks/bench_adapters.py --applications 1000000
+	$(RUN) python benchmarks/bench_pipeline.py --sizes 1000000 10000000
 
 review: bootstrap ## write the review queue (case id, reason, confidence, rule) beside the warehouse
 	$(Q)$(RUN) python -m pipelines.reports.review --warehouse "$${HIRING_WAREHOUSE:-data/warehouse.duckdb}"

@@ -82,7 +82,10 @@ def site(folder: Path) -> dict[str, str] | None:
     assert "index.html" in files and (folder / "plotly.min.js").is_file(), sorted(files)
     html = {n: p.read_text(encoding="utf-8") for n, p in files.items() if n.endswith(".html")}
     linked = {
-        m for text in html.values() for m in re.findall(r'href="([^"#:]+)"', text) if m != "#"
+        m
+        for text in html.values()
+        for m in re.findall(r'(?:href|src)="([^"#:]+)"', text)
+        if m not in ("#", "plotly.min.js")
     }
     assert linked <= set(files), f"links to missing files: {sorted(linked - set(files))}"
     assert set(files) - linked <= {"index.html"}, f"files no page links: {set(files) - linked}"

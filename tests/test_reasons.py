@@ -428,11 +428,10 @@ def test_committed_text_model_is_what_training_produces(tmp_path):
     from pipelines.reasons.model import MODEL_DIR
     from pipelines.text_model import main
 
-    accuracy = main(["--out", str(tmp_path)])
+    main(["--out", str(tmp_path), "--folds", "0"])  # `make model` cross-validates
     for name, key in (("labels.csv", ["label"]), ("weights.csv", ["token", "label"])):
         fresh, committed = (pl.read_csv(d / name) for d in (tmp_path, MODEL_DIR))
         assert fresh.select(key).equals(committed.select(key)), f"retrain: {name} is stale"
         value = "bias" if name == "labels.csv" else "weight"
         # float32 training: the last rounded digit may differ between machines
         assert (fresh[value] - committed[value]).abs().max() < 1e-3, f"retrain: {name} is stale"
-    assert accuracy >= 0.85  # cross-validated, on notes of the training splits

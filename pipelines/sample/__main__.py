@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from pipelines.sample.generator import generate, make_messy, write
+from pipelines.sample.generator import distinct_notes, distinct_share, generate, make_messy, write
 from pipelines.sample.vendors import FORMATS as VENDOR_FORMATS
 from pipelines.sample.vendors import write_vendor_export
 
@@ -35,9 +35,18 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="ground-truth CSV path (default OUT/ground_truth/reasons.csv)",
     )
+    p.add_argument(
+        "--distinct-notes",
+        action="store_true",
+        help="mostly distinct recruiter notes (neutral context with dates and numbers around "
+        "each phrasing, as real notes are); without it, notes repeat ~300 phrasings",
+    )
     args = p.parse_args(argv)
     t0 = time.perf_counter()
-    data = make_messy(generate(args.applications, args.seed), args.messy)
+    data = generate(args.applications, args.seed)
+    if args.distinct_notes:
+        data = distinct_notes(data, args.seed)
+    data = make_messy(data, args.messy)
     if args.format in VENDOR_FORMATS:
         # The contract files first (in OUT/contract/, beside the export), then their vendor shape.
         truth = args.truth or args.out / "ground_truth" / "reasons.csv"
@@ -51,6 +60,14 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(data.truth):,} labelled post-interview rejections to {args.out} "
         f"in {time.perf_counter() - t0:.1f}s"
     )
+    if args.distinct_notes:
+        notes = data.applications["recruiter_note"]
+        cohort = data.applications.join(data.truth, on="application_id", how="semi")
+        print(
+            f"distinct notes: {distinct_share(notes):.1%} of all notes, "
+            f"{distinct_share(cohort['recruiter_note']):.1%} of the post-interview rejections' "
+            f"({(notes.fill_null('') == '').mean():.1%} empty)"
+        )
     print(f"ground truth: {paths['truth']}")
 
 

@@ -70,6 +70,11 @@ def _pick(
     return np.asarray(options, dtype=object)[rng.choice(len(options), size=n, p=p)]
 
 
+def _ids(prefix: str, numbers: np.ndarray, width: int) -> pl.Series:
+    """``prefix`` and the zero-padded number: "A000000042" (polars: no Python string per row)."""
+    return prefix + pl.Series(numbers).cast(pl.String).str.zfill(width)
+
+
 def _fill_notes(
     rng: np.random.Generator, keys: np.ndarray, table: dict[str, list[str]]
 ) -> pl.Series:
@@ -238,7 +243,7 @@ def generate(n_applications: int, seed: int = 7) -> SampleData:
     result_ = np.where(adverse, "consider", np.where(rng.random(m) < 0.03, "canceled", "clear"))
     checks = pl.DataFrame(
         {
-            "application_id": pl.Series(np.char.add("A", np.char.zfill((ci + 1).astype(str), 9))),
+            "application_id": _ids("A", ci + 1, 9),
             "vendor_id": np.asarray(VENDORS)[vendor],
             "requested_at": _date_col(requested),
             "completed_at": _date_col(completed),
@@ -294,16 +299,15 @@ def generate(n_applications: int, seed: int = 7) -> SampleData:
     # A good interview's last round has at least one yes.
     rec = np.where(g & last & first_of_round & (rec == "no_decision"), "yes", rec)
     score_map = {"strong_no": 1.5, "no": 2.3, "no_decision": 3.0, "yes": 3.8, "strong_yes": 4.6}
-    score = pl.Series(rec.astype(str)).replace_strict(score_map, return_dtype=pl.Float64).to_numpy()
+    rec_s = pl.Series(rec.astype(str))
+    score = rec_s.replace_strict(score_map, return_dtype=pl.Float64).to_numpy()
     score = np.clip(np.round(score + rng.normal(0, 0.3, size=len(rec)), 2), 1, 5)
     interviews = pl.DataFrame(
         {
-            "application_id": pl.Series(
-                np.char.add("A", np.char.zfill((app_row + 1).astype(str), 9))
-            ),
+            "application_id": _ids("A", app_row + 1, 9),
             "round": rnd.astype(np.int64),
             "interviewed_at": _date_col(applied[app_row] + 5 + 4 * rnd),
-            "recommendation": rec.astype(str),
+            "recommendation": rec_s,
             "score": score,
         }
     )
@@ -331,16 +335,9 @@ def generate(n_applications: int, seed: int = 7) -> SampleData:
     apps = (
         pl.DataFrame(
             {
-                "application_id": pl.Series(
-                    np.char.add("A", np.char.zfill(np.arange(1, n + 1).astype(str), 9))
-                ),
-                "job_id": jobs["job_id"].to_numpy()[job],
-                "candidate_id": pl.Series(
-                    np.char.add(
-                        "C",
-                        np.char.zfill(rng.integers(1, max(2, int(n * 0.8)), size=n).astype(str), 9),
-                    )
-                ),
+                "application_id": _ids("A", np.arange(1, n + 1), 9),
+                "job_id": jobs["job_id"].gather(job),
+                "candidate_id": _ids("C", rng.integers(1, max(2, int(n * 0.8)), size=n), 9),
                 "applied_at": _date_col(applied),
                 "stage_reached": stage.astype(str),
                 "outcome": outcome.astype(str),
@@ -349,9 +346,9 @@ def generate(n_applications: int, seed: int = 7) -> SampleData:
                 "education": np.asarray(EDUCATION)[edu.astype(int)],
                 "career_goal": np.asarray(GOALS)[goal],
                 "ats_rejection_reason": ats,
-                "recruiter_note": pl.Series(
-                    np.where(cohort, note.to_numpy(), other_note.to_numpy()).astype(str)
-                ),
+                "recruiter_note": pl.select(
+                    pl.when(pl.Series(cohort)).then(note).otherwise(other_note)
+                ).to_series(),
                 "_gap": gap.astype(int),
                 "_role": role,
                 "_finding": pl.Series(finding_word.astype(str)),
@@ -439,3 +436,107 @@ def write(
     data.truth.write_csv(truth_path)
     paths["truth"] = truth_path
     return paths
+
+
+# ---- mostly distinct notes (``--distinct-notes``): reason-neutral context around each note
+
+# Openers and tails a recruiter or an ATS adds around what a note says: tracker jargon with ids
+# and dates. Their words and numbers are not in the text model's vocabulary and match no rule
+# (tests/test_sample_distinct_notes.py): ids have 5-6 digits and dates are written yyyymmdd, so
+# no number reads as "2 years" or "30 days"; no word that recruiters use about a decision
+# ("debrief", "onsite", "slot" are in the model). A number is never followed by a capitalised
+# word (the address scrub would take it for a street), and no id has 9 digits (a long number).
+# Slots: {date} (yyyymmdd), {day} (Mon-Fri), {n} (10000-999999). Every template has an id, so
+# that few notes repeat even at 20M applications.
+NOTE_OPENERS = [
+    "Scorecards synced {date}, batch {n}.",
+    "Batch {n} logged {date}.",
+    "Tracker row {n}, {day}.",
+    "Sourcer {n} synced {date}.",
+    "Sourcer {n}, {day} batch.",
+    "Scorecards logged, tracker {n}.",
+]
+NOTE_TAILS = [
+    "(TKT-{n})",
+    "(tracker row {n})",
+    "(sourcer {n})",
+    "- calendar {n}",
+    "(pod {n}, sync {date})",
+    "(sync {n}, {day})",
+]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+EMPTY_KEPT = 0.25  # share of empty notes left empty (the rest get an opener alone)
+
+
+def _fill_slots(
+    rng: np.random.Generator, templates: list[str], n: int
+) -> tuple[pl.Expr, pl.DataFrame]:
+    """One template per row with its slots filled by random values: an expression over the
+    returned frame's columns (vectorised: a gather and three literal replaces)."""
+    frame = pl.DataFrame(
+        {
+            "t": pl.Series(templates)[rng.integers(len(templates), size=n)],
+            "date": _date_col(rng.integers(0, 540, size=n)).dt.strftime("%Y%m%d"),
+            "day": pl.Series(WEEKDAYS)[rng.integers(len(WEEKDAYS), size=n)],
+            "n": pl.Series(rng.integers(10_000, 1_000_000, size=n)).cast(pl.String),
+        }
+    )
+    expr = pl.col("t")
+    for slot in ("date", "day", "n"):
+        expr = expr.str.replace("{" + slot + "}", pl.col(slot), literal=True)
+    return expr, frame
+
+
+def distinct_notes(data: SampleData, seed: int = 7) -> SampleData:
+    """The same data with mostly distinct recruiter notes, as real ones are: every note that
+    says something gets a neutral opener, a neutral tail or both, with random dates and numbers
+    ("Batch 48213 logged 20250314. <note> (TKT-771302)"); most empty notes get an opener
+    alone. What each note states is unchanged, so the ground truth still holds. Drawn from its
+    own random stream: the data without it is byte for byte what ``generate`` gives."""
+    rng = np.random.default_rng([seed, 0xD157])
+    apps = data.applications
+    n = apps.height
+    opener, opener_cols = _fill_slots(rng, NOTE_OPENERS, n)
+    tail, tail_cols = _fill_slots(rng, NOTE_TAILS, n)
+    form = rng.random(n)  # < 0.45 opener only, < 0.75 tail only, else both
+    keep_empty = rng.random(n) < EMPTY_KEPT
+    parts = pl.DataFrame(
+        {
+            "note": apps["recruiter_note"],
+            "form": form,
+            "keep_empty": keep_empty,
+        }
+    ).with_columns(
+        opener_cols.select(opener.alias("opener")).to_series(),
+        tail_cols.select(tail.alias("tail")).to_series(),
+    )
+    empty = pl.col("note").is_null() | (pl.col("note") == "")
+    with_opener = (pl.col("form") < 0.45) | (pl.col("form") >= 0.75)
+    with_tail = pl.col("form") >= 0.45
+    note = (
+        pl.when(empty & pl.col("keep_empty"))
+        .then(pl.col("note"))
+        .when(empty)
+        .then(pl.col("opener"))
+        .otherwise(
+            pl.concat_str(
+                pl.when(with_opener).then(pl.col("opener") + " "),
+                pl.col("note"),
+                pl.when(with_tail).then(" " + pl.col("tail")),
+                ignore_nulls=True,
+            )
+        )
+    )
+    notes = parts.select(note.alias("recruiter_note")).to_series()
+    return SampleData(
+        data.jobs,
+        apps.with_columns(notes),
+        data.interviews,
+        data.background_checks,
+        data.truth,
+    )
+
+
+def distinct_share(notes: pl.Series) -> float:
+    """Distinct note texts per note (an empty note counts as one text)."""
+    return notes.fill_null("").n_unique() / max(1, notes.len())
