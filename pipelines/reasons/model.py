@@ -32,10 +32,12 @@ def model_labels(model_dir: Path = MODEL_DIR) -> list[str]:
 
 
 def model_params(model_dir: Path = MODEL_DIR) -> dict[str, str]:
-    """The SQL the scoring file needs from the model: one exact sum per label, in label order
-    (decimal sums: a note scores the same whatever order its tokens are read in)."""
+    """The SQL the scoring file needs from the model: one sum per label, in label order, rounded
+    to 6 decimals so that a note scores the same whatever order its tokens are summed in (a
+    double sum's order changes only the last bits; a decimal sum was exact but held 16-byte
+    accumulators per label and note, too much to keep in memory at 10M applications)."""
     n = len(model_labels(model_dir))
-    sums = ", ".join(f"sum(w.weights[{i}]::decimal(18, 9))::double" for i in range(1, n + 1))
+    sums = ", ".join(f"round(sum(w.weights[{i}]), 6)" for i in range(1, n + 1))
     return {"model_sums": f"[{sums}]"}
 
 

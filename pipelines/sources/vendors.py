@@ -29,6 +29,7 @@ class Kind:
 
 
 J, V = "JSON", "VARCHAR"
+ACTIVITIES = "STRUCT(created_at VARCHAR, subject VARCHAR, body VARCHAR)[]"
 
 GREENHOUSE = (
     Kind("jobs", {"id": V, "name": V, "status": V, "opened_at": V, "created_at": V,
@@ -48,7 +49,8 @@ GREENHOUSE = (
                         "submitted_at": V, "overall_recommendation": V},
          produces="interviews"),
     Kind("job_stages", {"id": V, "name": V, "job_id": V, "priority": V, "interviews": J}),
-    Kind("activity_feed", {"candidate_id": V, "activities": J}),
+    # of an activity only its time, subject and body are parsed (never its user)
+    Kind("activity_feed", {"candidate_id": V, "activities": ACTIVITIES}),
     Kind("offers", {"id": V, "application_id": V, "status": V, "resolved_at": V}),
     Kind("candidates", {"id": V, "application_ids": J, "custom_fields": J,
                         "keyed_custom_fields": J}),

@@ -2,7 +2,8 @@
 -- pairs of the note, rules/text_model_v1/) reads in each cohort note: its most likely label and
 -- that label's probability. reason_assignments.sql weighs it against the text rules.
 -- Score of a label = its bias + the sum of the note's token weights for it; probability = softmax.
--- One pass: each token row is joined once to its weight list (one weight per label) and summed.
+-- One pass: each token row is joined once to its weight list (one weight per label) and summed
+-- (model_sums: one rounded sum per label, generated from the model by pipelines/reasons/model.py).
 create or replace table reason_text_model as
 with sums as (
     select t.application_id, {{ model_sums }} as s

@@ -149,4 +149,3 @@ select
             then 'an older Checkr report for the same application (the newest report is used)'
     end as _problem
 from timed t
-order by t._row

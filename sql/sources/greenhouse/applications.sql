@@ -59,27 +59,35 @@ offer as (
 rejection_activity as (
     -- the feed of one candidate (GET /v1/candidates/{id}/activity_feed): its candidate_id is a
     -- field of the object, else the file name's suffix (activity_feed-<candidate_id>.json)
-    select f.candidate_id, act ->> 'created_at' as created_at, act ->> 'body' as body
+    -- (activities are read as a list of (created_at, subject, body): see vendors.py)
+    select f.candidate_id, act.created_at, act.body
     from (select coalesce(candidate_id, nullif(regexp_extract(filename,
                      'activity_feed[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1), ''))
                      as candidate_id,
-                 unnest(json_extract(activities, '$[*]')) as act
+                 unnest(activities) as act
           from greenhouse_activity_feed) f
-    where act ->> 'subject' = 'Candidate Rejected' and f.candidate_id is not null
+    where act.subject = 'Candidate Rejected' and f.candidate_id is not null
+),
+rejected as (
+    -- each rejected application's rejection time, parsed once
+    select _row, candidate_id, epoch(ts(rejected_at)) as rejected_epoch
+    from app
+    where status = 'rejected'
 ),
 activity_application as (
     -- each activity belongs to the one rejected application of its candidate rejected nearest
-    -- to it (a candidate may have several), within note_window_days
-    select * from (
-        select r.candidate_id, r.created_at, r.body, a._row,
-               abs(epoch(ts(r.created_at)) - epoch(ts(a.rejected_at))) as distance
-        from rejection_activity r
-        join (select _row, candidate_id, rejected_at from app where status = 'rejected') a
-          on a.candidate_id = r.candidate_id
+    -- to it (a candidate may have several; ties: the first record), within note_window_days
+    select candidate_id, created_at, body, best.distance, best._row
+    from (
+        select r.candidate_id, r.created_at, r.body,
+               min({'distance': abs(r.created_epoch - a.rejected_epoch), '_row': a._row}) as best
+        from (select candidate_id, created_at, body, epoch(ts(created_at)) as created_epoch
+              from rejection_activity) r
+        join rejected a on a.candidate_id = r.candidate_id
+        where abs(r.created_epoch - a.rejected_epoch)
+              <= 86400 * (select setting('note_window_days')::integer)
+        group by r.candidate_id, r.created_at, r.body
     )
-    where distance <= 86400 * (select setting('note_window_days')::integer)
-    qualify row_number() over (partition by candidate_id, created_at, body
-                               order by distance, _row) = 1
 ),
 note as (
     select _row,
@@ -92,6 +100,13 @@ note as (
     from activity_application
     group by _row
 ),
+candidate_fields as (
+    -- the custom fields of each application's candidate (one join for both kinds)
+    select a._row, c.keyed_custom_fields, c.custom_fields
+    from app a
+    join greenhouse_candidates c on c.id = a.candidate_id
+    where c.keyed_custom_fields is not null or c.custom_fields is not null
+),
 fields as (
     select a._row, 1 as origin, e.key as k, e.value ->> 'name' as label, e.value ->> 'value' as value
     from app a, json_each(a.keyed_custom_fields) e
@@ -99,11 +114,11 @@ fields as (
     select a._row, 2, e.key, NULL, e.value ->> '$'
     from app a, json_each(a.custom_fields) e
     union all
-    select a._row, 3, e.key, e.value ->> 'name', e.value ->> 'value'
-    from app a join greenhouse_candidates c on c.id = a.candidate_id, json_each(c.keyed_custom_fields) e
+    select c._row, 3, e.key, e.value ->> 'name', e.value ->> 'value'
+    from candidate_fields c, json_each(c.keyed_custom_fields) e
     union all
-    select a._row, 4, e.key, NULL, e.value ->> '$'
-    from app a join greenhouse_candidates c on c.id = a.candidate_id, json_each(c.custom_fields) e
+    select c._row, 4, e.key, NULL, e.value ->> '$'
+    from candidate_fields c, json_each(c.custom_fields) e
 ),
 field_names as materialized (
     -- each distinct field key or label, normalised once, that names a canonical column
@@ -112,11 +127,19 @@ field_names as materialized (
     join source_fields sf on sf.field = norm(d.name)
 ),
 picked as (
-    select f._row, n.column_name, arg_min(f.value, f.origin * 1000 + n.preference) as value
+    -- per application and column, the value of the most preferred field (one pass, one group
+    -- per application)
+    select f._row,
+           arg_min(f.value, f.origin * 1000 + n.preference)
+               filter (where n.column_name = 'years_experience') as years_experience,
+           arg_min(f.value, f.origin * 1000 + n.preference)
+               filter (where n.column_name = 'education') as education,
+           arg_min(f.value, f.origin * 1000 + n.preference)
+               filter (where n.column_name = 'career_goal') as career_goal
     from (select _row, origin, value, unnest([k, label]) as name
           from fields where nullif(trim(value), '') is not null) f
     join field_names n using (name)
-    group by all
+    group by f._row
 ),
 candidate_pseudonym as materialized (
     select candidate_id, pseudonym('candidate', candidate_id) as pseudonym
@@ -125,16 +148,16 @@ candidate_pseudonym as materialized (
 coded as materialized (
     -- the organisation's own values (codes.education, codes.career_goal), mapped once each
     select column_name, value, coalesce(code(column_name, value), value) as canonical
-    from (select distinct column_name, value from picked)
+    from (select distinct 'education' as column_name, education as value
+          from picked where education is not null
+          union
+          select distinct 'career_goal', career_goal from picked where career_goal is not null)
 ),
 custom as (
-    select p._row,
-           max(p.value) filter (where p.column_name = 'years_experience') as years_experience,
-           max(c.canonical) filter (where p.column_name = 'education') as education,
-           max(c.canonical) filter (where p.column_name = 'career_goal') as career_goal
+    select p._row, p.years_experience, e.canonical as education, g.canonical as career_goal
     from picked p
-    join coded c using (column_name, value)
-    group by p._row
+    left join coded e on e.column_name = 'education' and e.value = p.education
+    left join coded g on g.column_name = 'career_goal' and g.value = p.career_goal
 )
 select
     a._row,
@@ -184,4 +207,3 @@ left join custom c using (_row)
 left join candidate_pseudonym cp on cp.candidate_id = a.candidate_id
 left join reasons r on r.reason_name is not distinct from a.reason_name
                    and r.reason_type is not distinct from a.reason_type
-order by a._row

@@ -87,4 +87,3 @@ left join labels l on l.interview is not distinct from k.interview
                    and l.overall_recommendation is not distinct from k.overall_recommendation
 left join ids ap on ap.kind = 'application' and ap.raw = k.application_id
 left join ids ip on ip.kind = 'interviewer' and ip.raw = k.interviewer_raw
-order by k._row

@@ -60,4 +60,3 @@ select
     case when j.id is null then 'Greenhouse job without an id' end as _problem
 from job j
 left join custom c using (_row)
-order by j._row
