@@ -191,18 +191,27 @@ def engine_version(con: duckdb.DuckDBPyConnection) -> str:
     return f"{state.watermark}-" + "-".join(d[:8] for _, d in sorted(state.fingerprints.items()))
 
 
+def engine_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """The fingerprint of the rules, model and SQL the reason tables were computed with (no
+    watermark): what the evaluation set's results depend on."""
+    state = read_state(con)
+    return "" if state is None else "-".join(d[:8] for _, d in sorted(state.fingerprints.items()))
+
+
 def build_rule_audit(
     con: duckdb.DuckDBPyConnection,
-    eval_precision: Sequence[tuple[str, int, float]],
+    eval_precision: Sequence[tuple[str, int, float]] | None,
     rules: Rules,
     contract: Contract | None = None,
 ) -> None:
-    """``reason_rule_eval`` (the evaluation set's precision per rule) and ``reason_rule_audit``."""
+    """``reason_rule_eval`` (the evaluation set's precision per rule; kept as it is when
+    ``eval_precision`` is None) and ``reason_rule_audit``."""
     with transaction(con):
-        con.execute(
-            "create or replace table reason_rule_eval "
-            "(rule_id varchar, eval_fired bigint, eval_precision double)"
-        )
+        if eval_precision is not None:
+            con.execute(
+                "create or replace table reason_rule_eval "
+                "(rule_id varchar, eval_fired bigint, eval_precision double)"
+            )
         if eval_precision:
             con.executemany(
                 "insert into reason_rule_eval values (?, ?, ?)", [list(r) for r in eval_precision]

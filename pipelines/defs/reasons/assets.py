@@ -12,7 +12,12 @@ from pipelines.defs.resources import ReasonRules
 from pipelines.defs.sql_assets import loaded_specs, table_specs
 from pipelines.eval_cases import eval_cases_digest
 from pipelines.evaluate import rule_precision, run_eval
-from pipelines.reasons.engine import assign_reasons, build_rule_audit, engine_version
+from pipelines.reasons.engine import (
+    assign_reasons,
+    build_rule_audit,
+    engine_fingerprint,
+    engine_version,
+)
 from pipelines.reasons.model import MODEL_TABLES
 from pipelines.reasons.rules import AUDIT_INPUT_TABLES, RULE_TABLES
 from pipelines.run_state import built_version, record_built
@@ -121,20 +126,27 @@ def reason_rule_audit(  # noqa: ANN201
                     metadata={"unchanged": True},
                 )
             return
-        result = run_eval(rules=reason_rules.rules)
-        precision = [tuple(r) for r in rule_precision(result).iter_rows()]
-        build_rule_audit(con, precision, reason_rules.rules, reason_rules.contract)  # type: ignore[arg-type]
-        record_built(con, "reason_rule_audit", version)
-        yield dg.MaterializeResult(
-            asset_key="reason_rule_eval",
-            data_version=dg.DataVersion(version),
-            metadata={
-                "dagster/row_count": row_count(con, "reason_rule_eval"),
+        # Precision per rule depends on the rules and the evaluation set only, not on the
+        # warehouse: a new batch re-runs the cheap coverage SQL, not the evaluation.
+        eval_version = f"{engine_fingerprint(con)}-{eval_cases_digest()}"
+        precision = None
+        eval_meta: dict[str, object] = {"unchanged": True}
+        if built_version(con, "reason_rule_eval") != eval_version:
+            result = run_eval(rules=reason_rules.rules)
+            precision = [tuple(r) for r in rule_precision(result).iter_rows()]
+            eval_meta = {
                 "eval_cases": result.joined.height,
                 "eval_accuracy": dg.MetadataValue.float(
                     round(float(result.joined["correct"].mean()), 4)  # type: ignore[arg-type]
                 ),
-            },
+            }
+        build_rule_audit(con, precision, reason_rules.rules, reason_rules.contract)  # type: ignore[arg-type]
+        record_built(con, "reason_rule_eval", eval_version)
+        record_built(con, "reason_rule_audit", version)
+        yield dg.MaterializeResult(
+            asset_key="reason_rule_eval",
+            data_version=dg.DataVersion(eval_version),
+            metadata={"dagster/row_count": row_count(con, "reason_rule_eval"), **eval_meta},  # type: ignore[dict-item]
         )
         yield dg.MaterializeResult(
             asset_key="reason_rule_audit",
