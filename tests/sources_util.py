@@ -5,6 +5,7 @@ fixed pseudonym key."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import duckdb
@@ -12,7 +13,28 @@ import duckdb
 from pipelines.ingest import BatchResult, ingest_folder
 from pipelines.sources.pseudonym import pseudonym
 
-FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "ats_fixtures"
+
+def _shared_dir() -> Path:
+    """The team's ``shared/`` folder: beside the project root, or, for a clone made elsewhere
+    (CI clones the checkout), beside the checkout it was cloned from."""
+    root = Path(__file__).resolve().parent.parent
+    candidates = [root.parent / "shared"]
+    origin = subprocess.run(
+        ["git", "-C", str(root), "config", "--get", "remote.origin.url"],
+        capture_output=True, text=True, check=False,
+    ).stdout.strip()  # fmt: skip
+    if origin and "://" not in origin:
+        candidates.append(Path(origin).expanduser().resolve().parent / "shared")
+    for c in candidates:
+        if (c / "ats_fixtures").is_dir():
+            return c
+    raise FileNotFoundError(
+        "the ATS fixtures are read from ../shared/ats_fixtures beside the project (or beside the "
+        f"checkout it was cloned from); looked in {', '.join(map(str, candidates))}"
+    )
+
+
+FIXTURES = _shared_dir() / "ats_fixtures"
 KEY = b"test-pseudonym-key"
 
 

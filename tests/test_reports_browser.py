@@ -80,11 +80,27 @@ def html_files(out: Path) -> list[Path]:
     return sorted(out.glob("*.html"))
 
 
-def test_every_page_opens_offline_without_console_errors_and_renders_every_chart(site, browser):
+def _links_resolve(tab, name: str) -> None:
+    """Every link and script of the page open in ``tab`` points to a file beside it."""
+    hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    srcs = tab.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
+    assert hrefs, name
+    for url in hrefs + srcs:
+        parsed = urlparse(url)
+        assert parsed.scheme == "file", f"{name} links off the machine: {url}"
+        assert Path(parsed.path).is_file(), f"{name}: broken link {url}"
+
+
+def test_every_page_opens_offline_renders_every_chart_and_every_link_resolves(site, browser):
+    # One load per page: loading eleven Plotly pages twice cost CI a minute.
     out, pages, _ = site
     assert [p.name for p in html_files(out)] == sorted(
         ["index.html"] + [p.file_name for p in pages]
     )
+    index = browser.new_page()
+    index.goto((out / "index.html").as_uri())
+    _links_resolve(index, "index.html")
+    index.close()
     for page in pages:
         tab = browser.new_page()
         errors, remote = [], []
@@ -111,22 +127,8 @@ def test_every_page_opens_offline_without_console_errors_and_renders_every_chart
         assert errors == [], f"{page.file_name}: {errors}"
         assert remote == [], f"{page.file_name} asked the network for {remote}"
         assert tab.evaluate("window.__pwned") is None
+        _links_resolve(tab, page.file_name)
         tab.close()
-
-
-def test_every_link_resolves(site, browser):
-    out, _, _ = site
-    for path in html_files(out):
-        tab = browser.new_page()
-        tab.goto(path.as_uri())
-        hrefs = tab.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
-        srcs = tab.eval_on_selector_all("script[src]", "els => els.map(e => e.src)")
-        tab.close()
-        assert hrefs, path.name
-        for url in hrefs + srcs:
-            parsed = urlparse(url)
-            assert parsed.scheme == "file", f"{path.name} links off the machine: {url}"
-            assert Path(parsed.path).is_file(), f"{path.name}: broken link {url}"
 
 
 def test_plotly_is_shipped_once_next_to_the_pages(site):
