@@ -20,6 +20,7 @@ still voted for compensation), stays a table of weights anyone can read, and sco
 from __future__ import annotations
 
 import argparse
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -28,7 +29,7 @@ import polars as pl
 
 from pipelines.contract import load_contract
 from pipelines.eval_cases import load_cases
-from pipelines.reasons.model import MODEL_DIR, model_params
+from pipelines.reasons.model import MODEL_DIR, load_model, model_params
 from pipelines.reasons.rules import Rules, load_rules, rule_macros, sql_params
 from pipelines.sample.notes import NOTES
 from pipelines.sqlgraph import pipeline_graph
@@ -94,11 +95,9 @@ def _run_text_steps(
     """The warehouse's own SQL for these tables of sql/reasons, so training and scoring agree."""
     for macro in rule_macros(rules):
         con.execute(macro)
-    params = {**sql_params(rules, load_contract())}
-    if "reason_text_model" in tables:
+    params = sql_params(rules, load_contract())
+    if "reason_text_model" in tables:  # run_step renders only the files it runs
         params.update(model_params(model_dir))
-    else:
-        params["model_sums"] = "[]"
     pipeline_graph().run_step(con, "reasons", params, only=tables)
 
 
@@ -175,10 +174,6 @@ def predict(
     notes: pl.DataFrame, labels: pl.DataFrame, weights: pl.DataFrame, rules: Rules
 ) -> pl.DataFrame:
     """The warehouse's scoring SQL, run on ``notes`` (for cross-validation and tests)."""
-    import tempfile
-
-    from pipelines.reasons.model import load_model
-
     con = duckdb.connect()
     _notes_table(con, notes)
     with tempfile.TemporaryDirectory() as tmp:

@@ -182,20 +182,18 @@ def _recompute(
     return built, cohort
 
 
-def engine_version(con: duckdb.DuckDBPyConnection) -> str:
-    """The version of the reason tables' data: the watermark and the fingerprints they were
-    computed with ('' before the first complete run). Equal versions mean equal tables."""
-    state = read_state(con)
-    if state is None:
-        return ""
-    return f"{state.watermark}-" + "-".join(d[:8] for _, d in sorted(state.fingerprints.items()))
-
-
 def engine_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     """The fingerprint of the rules, model and SQL the reason tables were computed with (no
-    watermark): what the evaluation set's results depend on."""
+    watermark): what the evaluation set's results depend on ('' before the first complete run)."""
     state = read_state(con)
     return "" if state is None else "-".join(d[:8] for _, d in sorted(state.fingerprints.items()))
+
+
+def engine_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The version of the reason tables' data: the watermark and the fingerprint they were
+    computed with ('' before the first complete run). Equal versions mean equal tables."""
+    state = read_state(con)
+    return "" if state is None else f"{state.watermark}-{engine_fingerprint(con)}"
 
 
 def build_rule_audit(

@@ -107,18 +107,23 @@ def _in_list(values: list[str] | tuple[str, ...]) -> str:
     return "(" + ", ".join(sql_literal(v) for v in values) + ")"
 
 
+def _negated(pattern: str) -> str:
+    """``pattern`` right after a negation cue (a few filler words may stand between)."""
+    return NEGATION_CUE + r"\W+" + NEGATION_GAP + f"(?:{pattern})"
+
+
 def _rule_match(rule: TextRule) -> str:
     """The rule's id when its pattern matches the clause; '!' + id when the clause cancels the
     match (a negation cue just before it, "no ... issue", or the rule's `unless`); else NULL."""
     cancels = []
     if rule.negatable:
-        negated = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")"
+        negated = _negated(rule.pattern)
         cancels.append(f"regexp_matches(clause, {sql_literal(negated)})")
-    not_an_issue = NEGATION_CUE + r"\W+" + NEGATION_GAP + "(?:" + rule.pattern + ")" + NOT_AN_ISSUE
+    not_an_issue = _negated(rule.pattern) + NOT_AN_ISSUE
     cancels.append(f"regexp_matches(clause, {sql_literal(not_an_issue)})")
     if rule.unless:
         # "came back clean" cancels; "did NOT clear" does not (policy: not clear = failed)
-        negated_unless = NEGATION_CUE + r"\W+" + NEGATION_GAP + f"(?:{rule.unless})"
+        negated_unless = _negated(rule.unless)
         cancels.append(
             f"(regexp_matches(clause, {sql_literal(rule.unless)}) "
             f"and not regexp_matches(clause, {sql_literal(negated_unless)}))"
@@ -144,7 +149,7 @@ def rule_macros(rules: Rules) -> list[str]:
         if patterns:
             pattern = "|".join(f"(?:{v})" for v in patterns)
             # "did not clear", "not clean": a negated veto is no veto
-            negated = NEGATION_CUE + r"\W+" + NEGATION_GAP + f"(?:{pattern})"
+            negated = _negated(pattern)
             vetoes.append(
                 f"when {sql_literal(reason)} then regexp_matches(note, {sql_literal(pattern)}) "
                 f"and not regexp_matches(note, {sql_literal(negated)})"
