@@ -235,10 +235,57 @@ def test_a_note_that_mentions_one_reason_while_another_decided(contexts, note, r
 def test_conflicting_statements_go_to_the_review_queue(tmp_path):
     # Two reasons stated with equal force: assign the stronger rule's reason, flag for review.
     (a,) = assign(("none", "Needs visa sponsorship. Also another applicant was stronger."))
-    assert (
-        a["decision_path"] == "note_rules_conflict"
-        and a["confidence"] < load_rules().thresholds["review_below_confidence"]
-    )
+    # the queue takes every conflict path (sql/reasons/review_queue.sql); its confidence is lower
+    # than that of one uncontested statement
+    assert a["decision_path"] == "note_rules_conflict"
+    assert a["confidence"] < load_rules().confidence["note_rules"]
+
+
+READING_RULES = [
+    # policy 7: reasons listed, then set aside after the fact ("none of it was a blocker")
+    (
+        "none",
+        "Salary a touch high, notice long, keen on promotion - none of that was a "
+        "blocker. What sank it was the criminal record check.",
+        "background_check",
+    ),
+    (
+        "none",
+        "Rate above band (manageable). Deciding factor: their internal was chosen.",
+        "competition",
+    ),
+    (
+        "none",
+        "The other finalist was strong (not the reason). She can't do the night shifts.",
+        "other",
+    ),
+    # policy 8: a negation that covers a whole list, and "not the ..." before any reason
+    (
+        "none",
+        "Not related to pay, screening or her career plans. The panel preferred another applicant.",
+        "competition",
+    ),
+    ("none", "Not the visa and not the money. Our first choice accepted.", "competition"),
+    # policy 8 + 11: the note rules out the reason the records point to and gives none
+    ("exp", "The hire's extra years were not why. Nothing more was said.", "unknown"),
+    ("bgnd", "Screening hit was a namesake, disregarded. Nothing else recorded.", "unknown"),
+    # policy 17: references, schedule, non-compete and contract terms are `other`
+    ("none", "Two referees would not vouch for her.", "other"),
+    ("none", "He cannot work the weekend shifts the store needs.", "other"),
+    ("none", "Bound by a restrictive covenant for a year, so legal said no.", "other"),
+    ("none", "She took a counter-offer from her employer after we agreed terms.", "other"),
+]
+
+
+def test_reading_rules_of_the_policy_in_new_phrasings():
+    # one pipeline run for all the cases
+    assigned = assign(*[(contexts, note) for contexts, note, _ in READING_RULES])
+    wrong = [
+        (note, reason, a["predicted"])
+        for (_, note, reason), a in zip(READING_RULES, assigned, strict=True)
+        if a["predicted"] != reason
+    ]
+    assert not wrong
 
 
 # ---- the cohort

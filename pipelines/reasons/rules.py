@@ -43,6 +43,10 @@ NEGATION_GAP = r"(?:(?:a|an|the|any|real|major|big|obvious|such|much|further|oth
 # "no visa issue", "not a budget problem": the reason itself is said not to apply. This holds for
 # every rule, even those whose own wording includes a negation ("no sponsorship available").
 NOT_AN_ISSUE = r"\W+(?:\w+\W+){0,2}?(?:issues?|problems?|concerns?|factors?|reasons?|questions?)\b"
+# "not the visa", "wasn't about the money", "not due to the start date": "not" followed by an
+# article or preposition names a reason only to set it aside. This also holds for rules whose own
+# wording includes a negation ("can't sponsor"), which a verb follows instead.
+NOT_THE = r"(?:\bnot|n't)\s+(?:(?:about|due to|because of|related to|down to|over|for|just|only|really|even|a|an|the|his|her|their|our|any)\s+){1,3}"
 
 # The rules of sql/reasons/reason_structured_evidence.sql, and the reason each points to.
 STRUCTURED_RULES = {
@@ -121,6 +125,7 @@ def _rule_match(rule: TextRule) -> str:
         cancels.append(f"regexp_matches(clause, {sql_literal(negated)})")
     not_an_issue = _negated(rule.pattern) + NOT_AN_ISSUE
     cancels.append(f"regexp_matches(clause, {sql_literal(not_an_issue)})")
+    cancels.append(f"regexp_matches(clause, {sql_literal(NOT_THE + f'(?:{rule.pattern})')})")
     if rule.unless:
         # "came back clean" cancels; "did NOT clear" does not (policy: not clear = failed)
         negated_unless = _negated(rule.unless)
@@ -183,6 +188,9 @@ def sql_params(rules: Rules, contract: Contract) -> dict[str, str]:
         "boilerplate": sql_literal(rules.clauses["boilerplate"]),
         "negation_word": sql_literal(rules.clauses["negation_word"]),
         "ruled_out": sql_literal(rules.clauses["ruled_out"]),
+        "dismissal": sql_literal(rules.clauses["dismissal"]),
+        "list_item": sql_literal(rules.clauses["list_item"]),
+        "list_subject": sql_literal(rules.clauses["list_subject"]),
         "hypothetical_words": "["
         + ", ".join(sql_literal(w) for w in rules.clauses["hypothetical_words"])
         + "]",

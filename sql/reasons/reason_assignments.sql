@@ -9,12 +9,24 @@
 -- Written so that every step can spill to disk at 10M applications: rankings are windows, and
 -- the evidence is a list of at most three items built per row (no ordered or list aggregates).
 create or replace table reason_assignments as
+-- Reasons the note rules out ("his extra years were not why", "the flag was a namesake"): every
+-- rule of theirs that matched the note is negated there. Policy 8: they are no evidence, so
+-- neither the records nor the ATS code can decide them.
+with note_ruled_out as (
+    select e.application_id, r.reason
+    from reason_text_evidence e
+    join reason_rules r using (rule_id)
+    where e.source_field = 'recruiter_note'
+    group by all
+    having bool_and(e.negated)
+),
 -- The records: one row per reason they point to (its first rule), and the top reason.
-with structured_by_reason as (
+structured_by_reason as (
     select s.*, t.priority,
            count(*) over (partition by s.application_id) as n_reasons
     from reason_structured_evidence s
     join reason_taxonomy t using (reason)
+    anti join note_ruled_out o on o.application_id = s.application_id and o.reason = s.reason
     qualify row_number() over (partition by s.application_id, s.reason order by s.rule_id) = 1
 ),
 structured_top as (
@@ -26,7 +38,7 @@ decided as (
         c.application_id,
         case
             when n.reason <> 'unknown' then n.reason
-            when n.ats_reason is not null then n.ats_reason
+            when n.ats_reason is not null and o.reason is null then n.ats_reason
             when s.reason is not null then s.reason
             else 'unknown'
         end as reason,
@@ -43,10 +55,15 @@ decided as (
                  else 'model reading: ' || n.model_reason || coalesce(':' || n.model_detail, '')
                       || ' (p=' || round(n.probability, 2) || ')' end
         end as note_snippet,
-        n.ats_reason, n.ats_detail, n.ats_rule, n.ats_snippet
+        -- an ATS code whose reason the note rules out is no evidence (policy 4)
+        case when o.reason is null then n.ats_reason end as ats_reason,
+        case when o.reason is null then n.ats_detail end as ats_detail,
+        case when o.reason is null then n.ats_rule end as ats_rule,
+        case when o.reason is null then n.ats_snippet end as ats_snippet
     from post_interview_rejections c
     left join reason_note_readings n using (application_id)
     left join structured_top s using (application_id)
+    left join note_ruled_out o on o.application_id = c.application_id and o.reason = n.ats_reason
 ),
 pathed as (
     select d.*, r.rule_id as records_rule, r.detail as records_detail,

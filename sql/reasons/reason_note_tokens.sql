@@ -3,7 +3,7 @@
 -- (reason_notes). The text model is trained on exactly these tokens (pipelines/text_model.py
 -- runs this file on its training notes).
 -- Scope, in the spirit of NegEx/ConText: the note is cut into clauses (sentence ends, dashes,
--- brackets, and contrast words such as "but") and clauses into parts at commas; inside a part,
+-- brackets, and contrast words such as "but") and clauses into parts at commas and colons; inside a part,
 -- every word after a negation cue ("not", "no", "never", "wasn't", "without") is marked `not_`,
 -- and every word of a part that rules a reason out after naming it ("his degree is not why",
 -- "nothing to do with the visa": the rules file's `ruled_out`) is marked `not_` too; every word
@@ -26,30 +26,49 @@ clauses as (
            regexp_matches(part, {{ decisive_cue }}) as decisive,
            list_has_any(regexp_extract_all(part, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
                as hypothetical,
-           unnest(string_split(part, ',')) as segment
+           unnest(generate_series(1, len(regexp_split_to_array(part, '[,:]')))) as part_no,
+           unnest(regexp_split_to_array(part, '[,:]')) as segment
     from (
         select application_id,
                unnest(generate_series(1, len(parts))) as clause_no,
                unnest(parts) as part,
                len(parts) as n_clauses
         from (
+            -- runs of breaks collapse into one, as in reason_text_evidence
             select application_id,
                    string_split(
                        regexp_replace(
-                           regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
-                           {{ clause_breaks }}, chr(1), 'g'),
+                           regexp_replace(
+                               regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
+                               {{ clause_breaks }}, chr(1), 'g'),
+                           chr(1) || '[\s' || chr(1) || ']*', chr(1), 'g'),
                        chr(1)) as parts
             from notes
         )
     )
 ),
-segments as (
-    select *, regexp_extract_all(segment, '[a-z0-9]+(?:''[a-z]+)?') as w
+-- Parts that only set aside what came before them ("none of it was a blocker", "(not the
+-- reason)"): the parts before them in their clause, or the clause before when they open theirs,
+-- are ruled out.
+dismissals as (
+    select application_id, clause_no, part_no
     from clauses
+    where regexp_matches(segment, {{ dismissal }})
+),
+segments as (
+    select c.*, regexp_extract_all(c.segment, '[a-z0-9]+(?:''[a-z]+)?') as w,
+           d.application_id is not null as dismissed
+    from clauses c
+    left join (
+        select application_id, clause_no, part_no from dismissals
+        union
+        select application_id, clause_no - 1, 1000000 from dismissals where part_no = 1
+    ) d on d.application_id = c.application_id and d.clause_no = c.clause_no
+        and c.part_no < d.part_no
 ),
 scoped as (
     select application_id, w, hypothetical,
-           case when regexp_matches(segment, {{ ruled_out }}) then 0
+           case when dismissed or regexp_matches(segment, {{ ruled_out }}) then 0
                 else coalesce(list_position(list_transform(w, lambda x:
                          regexp_full_match(x, {{ negation_word }})), true), -1)
            end as negated_after,

@@ -9,16 +9,23 @@
 -- pipelines/reasons/rules.py) lists the ids of the rules whose pattern matches the clause; a match
 -- is kept with negated = true ('!' + id) when a negation cue stands just before it or its `unless`
 -- pattern is present ("background check came back clean"), so that no other reader of the note
--- (the text model) can assign a reason the note rules out. Each rule's reason, detail and weight
+-- (the text model) can assign a reason the note rules out. A rule is ruled out too in a part that
+-- names and dismisses it ("the visa was not why": the rules file's `ruled_out`), and in the parts
+-- or the clause just before a part that only dismisses ("... - none of that was a blocker":
+-- `dismissal`), as NegEx's backward scope. Each rule's reason, detail and weight
 -- are in the reason_rules table.
 create or replace table reason_text_evidence as
 with normalised as (select * from reason_notes),
 marked as (
-    -- chr(1) ends a clause; chr(2) starts one that follows a contrast word.
+    -- chr(1) ends a clause; chr(2) starts one that follows a contrast word. Runs of breaks
+    -- collapse into one, so that "the commute - but none of that mattered" has no empty clause
+    -- between its two.
     select application_id, source_field,
            regexp_replace(
-               regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
-               {{ clause_breaks }}, chr(1), 'g') as text
+               regexp_replace(
+                   regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
+                   {{ clause_breaks }}, chr(1), 'g'),
+               chr(1) || '[\s' || chr(1) || ']*', chr(1), 'g') as text
     from normalised
 ),
 clauses as (
@@ -28,27 +35,66 @@ clauses as (
            len(parts) as n_clauses
     from (select *, string_split(text, chr(1)) as parts from marked)
 ),
-matched as (
-    select application_id, source_field, clause_no, n_clauses, clause,
+clause_rows as (
+    select application_id, source_field, clause_no, n_clauses,
            starts_with(part, chr(2)) as after_contrast,
+           trim(replace(part, chr(2), '')) as clause
+    from clauses
+),
+matched as (
+    select application_id, source_field, clause_no, n_clauses, clause, after_contrast,
            regexp_matches(clause, {{ decisive_cue }}) as decisive,
            regexp_matches(clause, {{ aftermath_cue }}) as aftermath,
            list_has_any(regexp_extract_all(clause, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
                as hypothetical,
            unnest(text_rule_hits(clause)) as hit
-    from (select *, trim(replace(part, chr(2), '')) as clause from clauses)
+    from clause_rows
     where clause <> ''
 ),
--- Rules matching a part of the clause (up to a comma) that rules its reason out after naming it
--- ("the other candidate's degree is not why").
-ruled_out as (
-    select distinct application_id, source_field, clause_no, ltrim(unnest(text_rule_hits(part)), '!') as rule_id
+-- The comma parts of the few clauses that set a reason aside (NegEx's post-negation triggers).
+parts as (
+    select application_id, source_field, clause_no,
+           unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as part
     from (
-        select application_id, source_field, clause_no, unnest(string_split(clause, ',')) as part
-        from matched
-        where regexp_matches(clause, {{ ruled_out }})
+        select *, regexp_split_to_array(clause, '[,:]') as segs
+        from clause_rows
+        where regexp_matches(clause, {{ ruled_out }}) or regexp_matches(clause, {{ dismissal }})
     )
-    where regexp_matches(part, {{ ruled_out }})
+),
+triggers as (
+    select *, regexp_matches(part, {{ dismissal }}) as dismissal
+    from parts
+    where regexp_matches(part, {{ ruled_out }}) or regexp_matches(part, {{ dismissal }})
+),
+ruled_out as (
+    -- a part that names a reason and rules it out ("the other candidate's degree is not why")
+    select application_id, source_field, clause_no, ltrim(unnest(text_rule_hits(part)), '!') as rule_id
+    from triggers
+    where not dismissal
+    union
+    -- ... and the short list items that follow it ("not related to pay, screening or her goals")
+    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(text_rule_hits(p.part)), '!')
+    from triggers t
+    join parts p on p.application_id = t.application_id and p.source_field = t.source_field
+        and p.clause_no = t.clause_no and p.part_no > t.part_no
+    where not t.dismissal
+        and regexp_full_match(p.part, {{ list_item }})
+        and not regexp_matches(p.part, {{ list_subject }})
+    union
+    -- a part that only sets aside what came before it ("none of it was a blocker") rules out
+    -- the parts before it in its clause ...
+    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(text_rule_hits(p.part)), '!')
+    from triggers t
+    join parts p on p.application_id = t.application_id and p.source_field = t.source_field
+        and p.clause_no = t.clause_no and p.part_no < t.part_no
+    where t.dismissal
+    union
+    -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the clause before
+    select t.application_id, t.source_field, c.clause_no, ltrim(unnest(text_rule_hits(c.clause)), '!')
+    from triggers t
+    join clause_rows c on c.application_id = t.application_id and c.source_field = t.source_field
+        and c.clause_no = t.clause_no - 1
+    where t.dismissal and t.part_no = 1
 )
 -- A hypothetical clause names the blocker even through a negation or its `unless` ("had the
 -- check come back clean we would have hired"; "if they hadn't cancelled the req").
