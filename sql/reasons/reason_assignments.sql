@@ -9,16 +9,10 @@
 -- Written so that every step can spill to disk at 10M applications: rankings are windows, and
 -- the evidence is a list of at most three items built per row (no ordered or list aggregates).
 create or replace table reason_assignments as
--- Reasons the note rules out ("his extra years were not why", "the flag was a namesake"): every
--- rule of theirs that matched the note is negated there. Policy 8: they are no evidence, so
+-- Reasons the note rules out (reason_note_ruled_out). Policy 8: they are no evidence, so
 -- neither the records nor the ATS code can decide them.
 with note_ruled_out as (
-    select e.application_id, r.reason
-    from reason_text_evidence e
-    join reason_rules r using (rule_id)
-    where e.source_field = 'recruiter_note'
-    group by all
-    having bool_and(e.negated)
+    select application_id, reason from reason_note_ruled_out
 ),
 -- The records: one row per reason they point to (its first rule), and the top reason.
 structured_by_reason as (

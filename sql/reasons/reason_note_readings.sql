@@ -16,6 +16,9 @@ with text_scored as (
     from reason_text_evidence e
     join reason_rules r using (rule_id)
     join reason_taxonomy t using (reason)
+    -- a statement the note later sets aside is no evidence either
+    anti join reason_note_ruled_out o on o.application_id = e.application_id
+        and o.reason = r.reason and e.source_field = 'recruiter_note'
     where not e.negated
 ),
 -- The strongest evidence for each reason, per field (ties broken by rule and clause, so that
@@ -44,14 +47,10 @@ ats_top as (
     from text_ranked
     where source_field = 'ats_rejection_reason' and rank = 1
 ),
--- Never a reason the note itself rules out ("screening came back fine"): a rule cancelled in
--- the note, and not stated elsewhere in it, vetoes the model's reading of that reason.
+-- Never a reason the note rules out ("screening came back fine", reason_note_ruled_out): it
+-- vetoes the model's reading of that reason.
 ruled_out as (
-    select e.application_id, r.reason
-    from reason_text_evidence e join reason_rules r using (rule_id)
-    where e.source_field = 'recruiter_note'
-    group by all
-    having bool_and(e.negated)
+    select application_id, reason from reason_note_ruled_out
 ),
 model as (
     select m.application_id, m.probability,

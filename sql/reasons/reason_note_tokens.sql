@@ -81,8 +81,10 @@ scoped as (
 marked as (
     select application_id, last_contrast,
            list_transform(generate_series(1, len(w)), lambda i:
-               case when hypothetical then 'if_' when negated_after >= 0 and i > negated_after
-                    then 'not_' else '' end || w[i]) as m
+               -- a part ruled out as a whole ("even if the vetting had been quicker") is `not_`
+               -- even in a hypothetical clause
+               case when negated_after = 0 then 'not_' when hypothetical then 'if_'
+                    when negated_after > 0 and i > negated_after then 'not_' else '' end || w[i]) as m
     from scoped
 ),
 grams as (

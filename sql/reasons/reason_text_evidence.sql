@@ -62,22 +62,23 @@ parts as (
     )
 ),
 triggers as (
-    select *, regexp_matches(part, {{ dismissal }}) as dismissal
+    select *, regexp_matches(part, {{ dismissal }}) and len(text_rule_hits(part)) = 0 as bare
     from parts
     where regexp_matches(part, {{ ruled_out }}) or regexp_matches(part, {{ dismissal }})
 ),
 ruled_out as (
-    -- a part that names a reason and rules it out ("the other candidate's degree is not why")
+    -- a part that names a reason and rules it out ("the other candidate's degree is not why",
+    -- "neither reloc nor comp was a blocker")
     select application_id, source_field, clause_no, ltrim(unnest(text_rule_hits(part)), '!') as rule_id
     from triggers
-    where not dismissal
+    where not bare
     union
     -- ... and the short list items that follow it ("not related to pay, screening or her goals")
     select t.application_id, t.source_field, t.clause_no, ltrim(unnest(text_rule_hits(p.part)), '!')
     from triggers t
     join parts p on p.application_id = t.application_id and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no > t.part_no
-    where not t.dismissal
+    where not t.bare
         and regexp_full_match(p.part, {{ list_item }})
         and not regexp_matches(p.part, {{ list_subject }})
     union
@@ -87,19 +88,20 @@ ruled_out as (
     from triggers t
     join parts p on p.application_id = t.application_id and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no < t.part_no
-    where t.dismissal
+    where t.bare
     union
     -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the clause before
     select t.application_id, t.source_field, c.clause_no, ltrim(unnest(text_rule_hits(c.clause)), '!')
     from triggers t
     join clause_rows c on c.application_id = t.application_id and c.source_field = t.source_field
         and c.clause_no = t.clause_no - 1
-    where t.dismissal and t.part_no = 1
+    where t.bare and t.part_no = 1
 )
 -- A hypothetical clause names the blocker even through a negation or its `unless` ("had the
 -- check come back clean we would have hired"; "if they hadn't cancelled the req").
 select m.application_id, m.source_field, m.clause_no, m.n_clauses, ltrim(m.hit, '!') as rule_id,
        (starts_with(m.hit, '!') and not m.hypothetical) or r.rule_id is not null as negated,
+       r.rule_id is not null as ruled_out,
        m.after_contrast, m.decisive, m.aftermath,
        left(m.clause, 120) as snippet
 from matched m
