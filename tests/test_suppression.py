@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipelines.reports.cubes import month_dim
-from pipelines.reports.privacy import MIN_GROUP
+from pipelines.reports.cubes import month_dim, value_filters
+from pipelines.reports.privacy import MIN_GROUP, OTHER_GROUPS
 from pipelines.reports.suppression import ALL, Cube, Dim, View, recoverable
 
 
@@ -115,3 +115,38 @@ def test_a_margin_that_is_small_is_hidden_with_its_children():
     df = pl.DataFrame({"a": ["x", "x", "y", "y"], "b": ["p", "q", "p", "q"], "n": [3, 4, 30, 40]})
     cube = Cube("x", [d, e], df, [View({})])
     assert cube.value(a="x") is None and leaf_attack(cube) == []
+
+
+def test_a_vendor_filter_is_every_vendor_after_the_unfiltered_page():
+    vendor = Dim("vendor_id", ("V1", "V2", OTHER_GROUPS))
+    fs = value_filters(vendor)
+    assert [f.key for f in fs] == [
+        "all|",
+        "all|vendor_id=V1",
+        "all|vendor_id=V2",
+        f"all|vendor_id={OTHER_GROUPS}",
+    ]
+    assert [f.label for f in fs][:2] == ["all vendors", "vendor: V1"]
+    assert [(f.dim, f.value) for f in fs][:2] == [(None, ALL), ("vendor_id", "V1")]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_vendor_filters_on_the_checks_cube_resist_the_leaf_attack(seed):
+    """The Background checks cube's shape, small: per vendor (each a filter) finding by status
+    with status groupings, and per vendor resolution bands with their sides; every vendor's
+    cells and the unfiltered ones suppressed together, so no filter's hidden cell follows from
+    what any filter shows."""
+    rng = random.Random(200 + seed)
+    vendor, finding = Dim("vendor_id", ("v1", "v2", "v3")), Dim("finding", ("f1", "f2", "f3"))
+    status = Dim("status", ("clear", "kept", "corrected"), {"adverse": ("kept", "corrected")})
+    days = Dim("days", ("none", "d1", "d2", "d3"), {"within": ("d1", "d2")})
+    dims = [vendor, finding, status, days]
+    counts = pl.DataFrame(
+        [(*leaf, rng.randint(0, 6)) for leaf in itertools.product(*(d.leaves for d in dims))],
+        schema=[d.name for d in dims] + ["n"],
+        orient="row",
+    )
+    views = [View({"days": [ALL]}), View({"finding": [ALL], "status": [ALL]})]
+    cube = Cube("x", dims, counts, views)
+    assert cube.suppressed.any()
+    assert leaf_attack(cube) == []

@@ -4,7 +4,9 @@ Filters are bounded: a period (all months, or one calendar year: at most the thr
 at most one of job family, seniority and region at a time (each with at most MAX_VALUES named
 values: smaller groups are published together as OTHER_GROUPS). A page therefore has at most
 4 × (1 + 3 × MAX_VALUES) = 148 filter combinations, each a set of cells of one cube with its
-suppression decided together with every other combination (suppression.py).
+suppression decided together with every other combination (suppression.py). A page whose cubes
+have a dimension of their own (the Background checks page's vendor) filters by its values alone
+(:func:`value_filters`), again every one a set of cells of the same cube.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from pipelines.reports.suppression import ALL, Dim, View
 MAX_VALUES = 12  # named values per filter dimension; the rest are OTHER_GROUPS
 MAX_YEARS = 3  # years offered as a period filter
 FILTER_DIMS = ("job_family", "seniority", "region")
-FILTER_NAMES = {"job_family": "job family", "seniority": "seniority", "region": "region"}
+FILTER_NAMES = {
+    "job_family": "job family",
+    "seniority": "seniority",
+    "region": "region",
+    "vendor_id": "vendor",
+}
 SENIORITY_ORDER = ("entry", "mid", "senior", "lead", "executive", "not recorded")
 
 
@@ -97,6 +104,17 @@ def filters(month: Dim, dims: Mapping[str, Dim]) -> list[Filter]:
                     )
                 )
     return out
+
+
+def value_filters(dim: Dim) -> list[Filter]:
+    """A page's filters over one dimension of its cubes, all months: every value of ``dim``
+    (MAX_VALUES named ones and OTHER_GROUPS, as ``named_values`` made them), the unfiltered
+    one first. ``Filter.value`` is ALL for the unfiltered one, so it names the cell either way."""
+    name = FILTER_NAMES[dim.name]
+    return [
+        Filter(f"{ALL}|", f"all {name}s", ALL, None, ALL),
+        *(Filter(f"{ALL}|{dim.name}={v}", f"{name}: {v}", ALL, dim.name, v) for v in dim.leaves),
+    ]
 
 
 def filter_views(

@@ -2,6 +2,13 @@
 how long resolved disputes took against the FCRA's 30-day reinvestigation clock, and the
 candidates who interviewed well and lost the job to a report later corrected.
 
+Filterable in the browser by vendor (``cubes.value_filters``): each vendor is a set of cells of
+this page's two cubes, suppressed together with every other vendor and the unfiltered page. A
+vendor changes the charts whose axis is not the vendor (adverse action by finding, resolution
+time) and the headline. The per-vendor charts keep every vendor, the chosen one highlighted and
+the others faded: auditing one screening vendor means reading it against the others, and their
+titles compare vendors, so they stay as they are and say so.
+
 Counts here: *checks* are every background check in the warehouse, whatever stage the
 application reached (an application can be hired after a clear check); *adverse reports* are
 checks with a 'consider' result and pre- or post-adverse action; *background-check rejections*
@@ -12,6 +19,7 @@ adverse reports' applications.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -20,6 +28,7 @@ from pipelines.reports.charts import (
     FCRA_DAYS,
     GREY,
     OKABE_ITO,
+    SUPPRESSED_NAME,
     axis,
     figure,
     rate_bar,
@@ -29,39 +38,31 @@ from pipelines.reports.charts import (
     words,
 )
 from pipelines.reports.context import ReportContext
-from pipelines.reports.cubes import named_values, ordered, relabel
+from pipelines.reports.cubes import named_values, ordered, relabel, value_filters
 from pipelines.reports.findings import (
     Group,
     differs_from_rest,
     highest_rate,
-    most_common,
     share_over,
 )
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.population import tidy
-from pipelines.reports.privacy import count_text, rate
-from pipelines.reports.suppression import ALL, Cube, Dim, View
-
-STATUSES = ("no adverse action", "not disputed", "dispute pending", "corrected", "upheld")
-STATUS_PARTS = {
-    "disputed": ("dispute pending", "corrected", "upheld"),
-    "resolved": ("corrected", "upheld"),
-    "adverse": ("not disputed", "disputed"),
-    ALL: ("no adverse action", "adverse"),
-}
-BANDS = (
-    "not resolved",
-    *[f"{5 * k - 4 if k > 1 else 0}–{5 * k} days" for k in range(1, 13)],
-    "61+ days",
+from pipelines.reports.pages.check_charts import (
+    BAND_PARTS,
+    BANDS,
+    DETAILS,
+    HIDDEN_FINDINGS,
+    NOT_SPLIT,
+    STATUS_PARTS,
+    STATUSES,
+    by_finding,
+    compared,
+    count_or_suppressed,
+    marked_variant,
+    resolution,
 )
-WITHIN, OVER = BANDS[1:7], BANDS[7:]
-BAND_PARTS = {
-    f"within {FCRA_DAYS} days": WITHIN,
-    f"over {FCRA_DAYS} days": OVER,
-    "resolved": (f"within {FCRA_DAYS} days", f"over {FCRA_DAYS} days"),
-    ALL: ("not resolved", "resolved"),
-}
-DETAILS = ("dispute_corrected", "dispute_upheld", "dispute_pending", "not_disputed")
+from pipelines.reports.population import tidy
+from pipelines.reports.privacy import rate
+from pipelines.reports.suppression import ALL, Cube, Dim, View
 
 
 @dataclass(frozen=True)
@@ -93,12 +94,14 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         .agg(pl.col("n").sum())
         .rename({"days_band": "days"}),
         [
-            View({"finding": [ALL], "days": [ALL]}),  # per vendor: statuses
-            View({"vendor_id": [ALL], "days": [ALL]}),  # per finding: statuses
+            # per vendor and finding: statuses (a vendor filter's findings; the per-vendor and
+            # the per-finding statuses are its margins)
+            View({"days": [ALL]}),
             View({"finding": [ALL], "status": [ALL]}),  # per vendor: resolution time
         ],
     )
     names = list(vendor.leaves)
+    pick = value_filters(vendor) if data.checks.height else []
 
     # 1. Adverse action per vendor, sorted by rate.
     adverse = [cube.value(vendor_id=v, status="adverse") for v in names]
@@ -114,7 +117,8 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
     n1 = [names[i] for i in order]
     a1 = [adverse[i] for i in order]
     t1 = [total[i] for i in order]
-    fig1 = figure([rate_bar(n1, a1, t1, "adverse action", OKABE_ITO["vermillion"], "checks")])
+    traces1 = [rate_bar(n1, a1, t1, "adverse action", OKABE_ITO["vermillion"], "checks")]
+    fig1 = figure(traces1)
     axis(fig1, "screening vendor (sorted by rate)", "checks ending in adverse action (%)")
     fig1.update_xaxes(type="category")
     f1 = highest_rate(
@@ -125,51 +129,27 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
     )
     tab1 = rate_table("vendor", n1, a1, t1, "adverse action", "checks")
 
-    # 2. Adverse action by finding, sorted.
-    fnames = [x for x in finding.leaves if x != "none"]
-    fa = {x: cube.value(finding=x, status="adverse") for x in fnames}
-    forder = sorted(fnames, key=lambda x: -(fa[x] if fa[x] is not None else -1))
-    fig2 = figure(
-        [
-            {
-                "type": "bar",
-                "y": [words(x) for x in forder][::-1],
-                "x": [fa[x] for x in forder][::-1],
-                "orientation": "h",
-                "marker": {"color": OKABE_ITO["vermillion"]},
-                "hovertemplate": "%{y}: %{x:,}<extra></extra>",
-            }
-        ]
-    )
+    # 2. Adverse action by finding, sorted (per vendor filter).
+    traces2, f2, tab2 = by_finding(cube, ALL)
+    fig2 = figure(traces2)
     axis(fig2, "checks ending in adverse action", "finding on the report (sorted)")
     all_adverse = cube.value(status="adverse")
-    f2 = most_common(
-        [(words(x), fa[x]) for x in fnames], all_adverse, "finding behind adverse action"
-    )
-    tab2 = Table(
-        ["finding", "checks with this finding", "ending in adverse action"],
-        [[x, shown(cube.value(finding=x)), shown(fa[x])] for x in forder],
-    )
 
     # 3. Disputes and corrections per vendor.
     disputed = [cube.value(vendor_id=v, status="disputed") for v in n1]
     corrected = [cube.value(vendor_id=v, status="corrected") for v in n1]
-    fig3 = figure(
-        [
-            rate_bar(
-                n1,
-                disputed,
-                a1,
-                "disputed (of adverse reports)",
-                OKABE_ITO["orange"],
-                "adverse reports",
-            ),
-            rate_bar(
-                n1, corrected, disputed, "corrected (of disputes)", OKABE_ITO["blue"], "disputes"
-            ),
-        ],
-        barmode="group",
-    )
+    traces3 = [
+        rate_bar(
+            n1,
+            disputed,
+            a1,
+            "disputed (of adverse reports)",
+            OKABE_ITO["orange"],
+            "adverse reports",
+        ),
+        rate_bar(n1, corrected, disputed, "corrected (of disputes)", OKABE_ITO["blue"], "disputes"),
+    ]
+    fig3 = figure(traces3, barmode="group")
     fig3.update_xaxes(type="category")
     axis(fig3, "screening vendor", "% with 95% CI (Wilson)")
     rates = {
@@ -224,49 +204,19 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         ],
     )
 
-    # 4. Resolution time against the 30-day clock (every vendor). Bands too small to show are
-    # drawn together, on their side of the line, as one hatched bar: the sum of several hidden
-    # bands (the side's total is published), so the chart always shows what the title counts.
-    xs, ys, colours, patterns = [], [], [], []
-    for side, bands, colour in (
-        (f"within {FCRA_DAYS} days", WITHIN, OKABE_ITO["blue"]),
-        (f"over {FCRA_DAYS} days", OVER, OKABE_ITO["vermillion"]),
-    ):
-        values = [cube.value(days=b) for b in bands]
-        for b, y in zip(bands, values, strict=True):
-            xs.append(b)
-            ys.append(y)
-            colours.append(colour)
-            patterns.append("")
-        side_total = cube.value(days=side)
-        if side_total is not None and any(y is None for y in values):
-            xs.append(f"{side}: smaller bands together")
-            ys.append(side_total - sum(y or 0 for y in values))
-            colours.append(colour)
-            patterns.append("/")
-        if side.startswith("within"):
-            line_at = len(xs) - 0.5
-    fig4 = figure(
-        [
-            {
-                "type": "bar",
-                "x": xs,
-                "y": ys,
-                "marker": {"color": colours, "pattern": {"shape": patterns}},
-                "hovertemplate": "%{x}: %{y:,} resolved disputes<extra></extra>",
-            }
-        ]
+    # 4. Resolution time against the 30-day clock (per vendor filter).
+    traces4, f4 = resolution(cube, ALL)
+    fig4 = figure(traces4)
+    fig4.add_vline(
+        x=traces4[0]["x"].index(NOT_SPLIT),
+        line_dash="dash",
+        annotation_text=f"{FCRA_DAYS}-day FCRA clock",
     )
-    fig4.add_vline(x=line_at, line_dash="dash", annotation_text=f"{FCRA_DAYS}-day FCRA clock")
     fig4.update_xaxes(type="category")
     axis(
         fig4,
         "days from report completion to resolution (bars past the line are over 30 days)",
         "resolved disputes",
-    )
-    over, resolved = cube.value(days=f"over {FCRA_DAYS} days"), cube.value(days="resolved")
-    f4 = share_over(
-        over, resolved, "resolved disputes", f"took longer than the {FCRA_DAYS}-day clock"
     )
     tab4 = Table(
         ["vendor", "resolved disputes", f"within {FCRA_DAYS} days", f"over {FCRA_DAYS} days"],
@@ -303,7 +253,8 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             strict=False,
         )
     ]
-    fig5 = figure(stacked(lv, segs, [lcube.value(vendor_id=v) for v in lv]), barmode="stack")
+    traces5 = stacked(lv, segs, [lcube.value(vendor_id=v) for v in lv])
+    fig5 = figure(traces5, barmode="stack")
     fig5.update_xaxes(type="category")
     axis(fig5, "screening vendor", "background-check rejections (post-interview)")
     wrong, lost_total = lcube.value(detail="dispute_corrected"), lcube.value()
@@ -324,6 +275,34 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             for v in [*lv, ALL]
         ],
     )
+
+    # Per vendor filter: the charts whose axis is not the vendor, and the headline.
+    variants: list[dict[str, dict[str, Any]]] = [{} for _ in range(5)]
+    headline_variants: dict[str, list[tuple[str, str]]] = {}
+    for f in pick:
+        v = f.value
+        t2, g2, _ = by_finding(cube, v)
+        t4, g4 = resolution(cube, v)
+        variants[0][f.key] = compared(traces1, n1, f, f1)
+        variants[1][f.key] = marked_variant(t2, g2.text)
+        variants[2][f.key] = compared(traces3, n1, f, f3)
+        variants[3][f.key] = marked_variant(t4, g4.text)
+        variants[4][f.key] = compared(traces5, lv, f, f5)
+        in_lost = v == ALL or v in lv  # a vendor with no such rejection is not in that cube
+        headline_variants[f.key] = [
+            ("checks (all stages)", count_or_suppressed(cube.value(vendor_id=v))),
+            ("adverse reports", count_or_suppressed(cube.value(vendor_id=v, status="adverse"))),
+            (
+                "background-check rejections (post-interview)",
+                count_or_suppressed(lcube.value(vendor_id=v) if in_lost else 0),
+            ),
+            (
+                "of those, report corrected on dispute",
+                count_or_suppressed(
+                    lcube.value(vendor_id=v, detail="dispute_corrected") if in_lost else 0
+                ),
+            ),
+        ]
     return Page(
         "background_checks",
         "Background checks",
@@ -337,8 +316,17 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 tab1,
                 "Checks: every background check in the warehouse, at any stage.",
                 name="adverse action rate by vendor",
+                variants=variants[0],
             ),
-            Chart(f2, fig2, tab2, name="adverse action by finding"),
+            Chart(
+                f2,
+                fig2,
+                tab2,
+                f"Findings too small to show are drawn together as one hatched bar "
+                f"('{HIDDEN_FINDINGS}').",
+                name="adverse action by finding",
+                variants=variants[1],
+            ),
             Chart(
                 f3,
                 fig3,
@@ -347,14 +335,18 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 "Where one vendor's rate is too small to show, the title compares with the other "
                 "vendors pooled.",
                 name="dispute and correction rates by vendor",
+                variants=variants[2],
             ),
             Chart(
                 f4,
                 fig4,
                 tab4,
                 "Measured from report completion to resolution: the dispute start date is not in "
-                "the data, so this overstates each dispute's length. Bands too small to show are drawn together as one hatched bar on their side of the line.",
+                "the data, so this overstates each dispute's length. Bands too small to show are drawn "
+                "together as one hatched bar on their side of the line; where the sides are too "
+                f"small to show, the disputes are one grey hatched bar on the line ('{NOT_SPLIT}').",
                 name="dispute resolution days",
+                variants=variants[3],
             ),
             Chart(
                 f5,
@@ -362,15 +354,17 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 tab5,
                 "Background-check rejections are post-interview rejections put down to the check "
                 "(Overview, Reasons); they are fewer than the adverse reports, which include "
-                "applications that were not in the cohort.",
+                f"applications that were not in the cohort. The grey '{SUPPRESSED_NAME}' part of "
+                "a bar holds the small outcomes.",
                 name="background check rejections by vendor and report outcome",
+                variants=variants[4],
             ),
         ],
         [
-            ("checks (all stages)", count_text(cube.value())),
-            ("adverse reports", count_text(all_adverse)),
-            ("background-check rejections (post-interview)", count_text(lost_total)),
-            ("of those, report corrected on dispute", count_text(wrong)),
+            ("checks (all stages)", count_or_suppressed(cube.value())),
+            ("adverse reports", count_or_suppressed(all_adverse)),
+            ("background-check rejections (post-interview)", count_or_suppressed(lost_total)),
+            ("of those, report corrected on dispute", count_or_suppressed(wrong)),
         ],
         tidy=pl.concat([tidy(cube), tidy(lcube)], how="diagonal_relaxed"),
         findings=[f1, f2, f3, f4, f5],
@@ -378,4 +372,6 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             "background checks": cube.value(),
             "post-interview rejections: background_check": lost_total,
         },
+        filters=[(f.key, f.label) for f in pick],
+        headline_variants=headline_variants,
     )
