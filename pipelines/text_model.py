@@ -35,7 +35,18 @@ from pipelines.sample.notes import NOTES
 from pipelines.sqlgraph import pipeline_graph
 
 # A blind split joins training only once its first score is recorded (data/eval/BLIND_SCORES.md).
-TRAIN_SPLITS = ("dev", "holdout", "blind7", "blind8", "blind9", "blind10", "blind11", "blind12")
+TRAIN_SPLITS = (
+    "dev",
+    "holdout",
+    "blind7",
+    "blind8",
+    "blind9",
+    "blind10",
+    "blind11",
+    "blind12",
+    "blind13",
+    "blind14",
+)
 MIN_NOTES = 2  # a token must occur in this many training notes to get a weight
 L2 = 3e-4  # regularisation (chosen on the holdout split with dev as training)
 EPOCHS = 400

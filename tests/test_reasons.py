@@ -234,7 +234,7 @@ def test_a_note_that_mentions_one_reason_while_another_decided(contexts, note, r
 
 def test_conflicting_statements_go_to_the_review_queue(tmp_path):
     # Two reasons stated with equal force: assign the stronger rule's reason, flag for review.
-    (a,) = assign(("none", "Needs visa sponsorship. Also another applicant was stronger."))
+    (a,) = assign(("none", "Salary above band. Another applicant was stronger."))
     # the queue takes every conflict path (sql/reasons/review_queue.sql); its confidence is lower
     # than that of one uncontested statement
     assert a["decision_path"] == "note_rules_conflict"
@@ -274,6 +274,40 @@ READING_RULES = [
     ("none", "He cannot work the weekend shifts the store needs.", "other"),
     ("none", "Bound by a restrictive covenant for a year, so legal said no.", "other"),
     ("none", "She took a counter-offer from her employer after we agreed terms.", "other"),
+    # policy 7: a dismissal that names what it dismisses, after the decisive reason
+    (
+        "none",
+        "In the end the hiring manager picked the referral. Neither the commute nor the pay "
+        "was a blocker.",
+        "competition",
+    ),
+    (
+        "none",
+        "Visa was sortable, money was sortable. Deciding factor: the vetting failed.",
+        "background_check",
+    ),
+    # policy 9: "even if" sets a reason aside instead of naming a blocker
+    (
+        "none",
+        "Even if the screening had come back sooner, his notice period still would not have "
+        "worked for the launch.",
+        "other",
+    ),
+    # policy 8: a reason set aside after it was stated
+    (
+        "bgnd",
+        "The report did show a caution. That had nothing to do with it in the end; "
+        "we appointed the internal applicant.",
+        "competition",
+    ),
+    # policy 4: a reply's quoted history is not the note ("was it because ...?" below a reply)
+    (
+        "amb",
+        "Hi Kim,\n\nHis ambitions were never a problem for us. We simply had a stronger "
+        "finalist who accepted.\n\nThanks\n\n-----Original Message-----\nFrom: Kim\n"
+        "Was it because he wants a promotion within a year?",
+        "competition",
+    ),
 ]
 
 

@@ -127,10 +127,16 @@ def _rule_match(rule: TextRule) -> str:
     cancels.append(f"regexp_matches(clause, {sql_literal(not_an_issue)})")
     cancels.append(f"regexp_matches(clause, {sql_literal(NOT_THE + f'(?:{rule.pattern})')})")
     if rule.unless:
-        # "came back clean" cancels; "did NOT clear" does not (policy: not clear = failed)
+        # "came back clean" cancels; "did NOT clear" does not (policy: not clear = failed). Only
+        # near the match and in its part of the clause: "ambition stuff was fine, the issue was
+        # the drug test" is a failed test.
+        near = (
+            f"(?:{rule.unless})[^,;]{{0,40}}(?:{rule.pattern})"
+            f"|(?:{rule.pattern})[^,;]{{0,40}}(?:{rule.unless})"
+        )
         negated_unless = _negated(rule.unless)
         cancels.append(
-            f"(regexp_matches(clause, {sql_literal(rule.unless)}) "
+            f"(regexp_matches(clause, {sql_literal(near)}) "
             f"and not regexp_matches(clause, {sql_literal(negated_unless)}))"
         )
     return (
@@ -148,23 +154,28 @@ def rule_macros(rules: Rules) -> list[str]:
             f"regexp_replace({normalise}, {sql_literal(pattern)}, {sql_literal(replace)}, 'g')"
         )
     hits = ",\n        ".join(_rule_match(r) for r in rules.text_rules)
+    # A model label is vetoed by the `unless` of the rules that read the same label: "other:visa"
+    # by "doesn't need a visa", not by "references were good".
+    by_label: dict[str, list[str]] = {}
+    for r in rules.text_rules:
+        if r.unless:
+            label = f"other:{r.detail or ''}" if r.reason == "other" else r.reason
+            by_label.setdefault(label, []).append(r.unless)
     vetoes = []
-    for reason in rules.reasons:
-        patterns = [r.unless for r in rules.text_rules if r.reason == reason and r.unless]
-        if patterns:
-            pattern = "|".join(f"(?:{v})" for v in patterns)
-            # "did not clear", "not clean": a negated veto is no veto
-            negated = _negated(pattern)
-            vetoes.append(
-                f"when {sql_literal(reason)} then regexp_matches(note, {sql_literal(pattern)}) "
-                f"and not regexp_matches(note, {sql_literal(negated)})"
-            )
+    for label, patterns in by_label.items():
+        pattern = "|".join(f"(?:{v})" for v in patterns)
+        # "did not clear", "not clean": a negated veto is no veto
+        negated = _negated(pattern)
+        vetoes.append(
+            f"when {sql_literal(label)} then regexp_matches(note, {sql_literal(pattern)}) "
+            f"and not regexp_matches(note, {sql_literal(negated)})"
+        )
     return [
         f"create or replace temp macro normalise_note(raw_text) as {normalise}",
         "create or replace temp macro text_rule_hits(clause) as "
         f"list_filter([\n        {hits}], lambda r: r is not null)",
-        "create or replace temp macro model_vetoed(reason, note) as "
-        f"case reason {' '.join(vetoes)} else false end",
+        "create or replace temp macro model_vetoed(label, note) as "
+        f"case label {' '.join(vetoes)} else false end",
     ]
 
 

@@ -79,6 +79,7 @@ ruled_out as (
     join parts p on p.application_id = t.application_id and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no > t.part_no
     where not t.bare
+        and regexp_matches(t.part, '\bnot\b|n''t\b|\bneither\b|\bnor\b|\bnothing\b')
         and regexp_full_match(p.part, {{ list_item }})
         and not regexp_matches(p.part, {{ list_subject }})
     union

@@ -31,7 +31,7 @@ notes as (
 -- a bag of words cannot read as ruling it out; a hypothetical note ("had it come back clean we
 -- would have hired") names the blocker instead, so it is never vetoed.
 select b.application_id, l.label, round(b.probability, 12) as probability,
-       model_vetoed(split_part(l.label, ':', 1), n.text)
+       model_vetoed(l.label, n.text)
            and not list_has_any(regexp_extract_all(n.text, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
            as vetoed
 from best b
