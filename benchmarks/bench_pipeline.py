@@ -233,6 +233,17 @@ class Measured:
     cpu_percent: int  # of one core, from /usr/bin/time: below 100 x cores means it waited
     load: float  # the machine's 1-minute load average when it ended (2 cores, shared)
     lines: list[str] = field(default_factory=list)
+    steps: dict[str, float] = field(default_factory=dict)  # asset step -> seconds, as printed
+
+
+# The steps that build the reports: the report_* tables, then the pages.
+REPORT_STEPS = ("report_tables", "reports")
+
+
+def report_build_seconds(m: Measured) -> float | None:
+    """Seconds of the report build (report_tables + reports steps), None if neither ran."""
+    done = [m.steps[s] for s in REPORT_STEPS if s in m.steps]
+    return sum(done) if done else None
 
 
 def measure(cmd: list[str], env: dict[str, str], log: Path) -> Measured:
@@ -282,6 +293,10 @@ def run_pipeline(work: Path, step: str) -> Measured:
     keep = re.compile(r"^\s*\[\d+/\d+\]|reasons|recomputed|^error|FAILED|OutOfMemory|Error")
     m.lines = [ln.rstrip() for ln in text.splitlines() if keep.search(ln) and "\t" not in ln]
     asset_steps = set(re.findall(r"^\s*\[\d+/\d+\] (\S+)", m.stdout, flags=re.M))
+    m.steps = {
+        step: float(s)
+        for step, s in re.findall(r"^\s*\[\d+/\d+\] (\S+)\s+([\d.]+)s", m.stdout, flags=re.M)
+    }
     m.lines += dagster_breakdown(work / "dagster_home", m.seconds, asset_steps)
     return m
 
@@ -440,14 +455,18 @@ def main() -> None:
         rows += bench_size(n, args.full_only, args.keep)
     print()
     print(f"targets: full <= 2x floor, 1% batch <= 10% of full, no-change <= "
-          f"{NO_CHANGE_TARGET_S:.0f} s, peak RSS (process tree) <= {RSS_TARGET_MIB} MiB")  # fmt: skip
+          f"{NO_CHANGE_TARGET_S:.0f} s, peak RSS (process tree) <= {RSS_TARGET_MIB} MiB; "
+          f"report s: the report build ({' + '.join(REPORT_STEPS)} steps)")  # fmt: skip
     print(
-        f"{'applications':>12}  {'step':<14} {'wall s':>7} {'peak RSS MiB':>13}  "
+        f"{'applications':>12}  {'step':<14} {'wall s':>7} {'report s':>8} {'peak RSS MiB':>13}  "
         f"{'target':<24} result"
     )
     for n, step, m, target, verdict in targets(rows):
+        report = report_build_seconds(m)
+        report_s = "-" if report is None else f"{report:.1f}"
         print(
-            f"{n:>12,}  {step:<14} {m.seconds:>7.1f} {m.peak_mib:>13,.0f}  {target:<24} {verdict}"
+            f"{n:>12,}  {step:<14} {m.seconds:>7.1f} {report_s:>8} {m.peak_mib:>13,.0f}  "
+            f"{target:<24} {verdict}"
         )
 
 

@@ -1,0 +1,47 @@
+-- interview_rounds: one row per application and interview round (the interview rows grouped
+-- once, here, instead of in every table that needs them): the round's panel (how many
+-- recommendations it got), its recommendations by value, its mean score, whether it was a
+-- unanimous yes (at least one success value and no recommendation against; ignored values such
+-- as no_decision count neither way), whether it is the application's last round, the
+-- application's latest interview date (any round), and the application's outcome and decision
+-- date. post_interview_rejections (the cohort: rejected although the last round was a unanimous
+-- yes) and the interview reports read this table instead of the interview rows. Every column
+-- depends only on the application's own interviews and row, so the reason engine keeps it up to
+-- date incrementally.
+create or replace table interview_rounds as
+with per_round as (
+    select
+        application_id,
+        "round",
+        count(*) as panel,
+        count(*) filter (where recommendation in {{ success }}) >= 1
+            and count(*) filter (where recommendation not in {{ success }}
+                                 and recommendation not in {{ ignored }}) = 0 as unanimous_yes,
+        count(*) filter (where recommendation = 'strong_yes') as strong_yes,
+        count(*) filter (where recommendation = 'yes') as yes,
+        count(*) filter (where recommendation = 'no_decision') as no_decision,
+        count(*) filter (where recommendation = 'no') as no,
+        count(*) filter (where recommendation = 'strong_no') as strong_no,
+        avg(score) as mean_score,
+        max(interviewed_at) as round_last_interview
+    from interviews
+    group by application_id, "round"
+)
+select
+    r.application_id,
+    r."round",
+    r.panel,
+    r.unanimous_yes,
+    r.strong_yes,
+    r.yes,
+    r.no_decision,
+    r.no,
+    r.strong_no,
+    r.mean_score,
+    r."round" = max(r."round") over w as is_last_round,
+    max(r.round_last_interview) over w as last_interview,
+    a.outcome,
+    a.decided_at
+from per_round r
+join applications a using (application_id)
+window w as (partition by r.application_id);
