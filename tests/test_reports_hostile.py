@@ -290,15 +290,19 @@ def browser():
 @pytest.mark.browser
 def test_hover_and_ticks_show_the_plain_characters_once(site, browser):
     out, _ = site
-    for page, div, want, shown in (
-        ("reasons.html", 2, "Finance", SHOWN_FAMILY),
-        ("background_checks.html", 0, "VEND-Q", SHOWN_VENDOR),
+    # the first chart where the label has a shown value (complementary suppression may hide it
+    # in one chart and not in another)
+    for page, divs, want, shown in (
+        ("reasons.html", (2,), "Finance", SHOWN_FAMILY),
+        ("background_checks.html", (0, 2, 4), "VEND-Q", SHOWN_VENDOR),
     ):
         tab = browser.new_page()
         tab.goto((out / page).as_uri())
         tab.wait_for_function("document.querySelectorAll('.main-svg').length > 0")
         ticks = tab.eval_on_selector_all(".xtick text", "els => els.map(e => e.textContent)")
-        hover = tab.evaluate(HOVER, [div, want])
+        hover = next(
+            (h for div in divs if (h := tab.evaluate(HOVER, [div, want])) is not None), None
+        )
         tab.close()
         assert shown in ticks, (page, [t for t in ticks if want in t])
         assert hover and shown in hover, (page, hover)

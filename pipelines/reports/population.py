@@ -32,7 +32,7 @@ from pipelines.reports.cubes import (
     ordered,
     relabel,
 )
-from pipelines.reports.suppression import ALL, Cube, Dim, View
+from pipelines.reports.suppression import ALL, Cube, Dim, View, protect
 
 STAGES = ("applied", "screen", "interview", "final_interview", "offer", "background_check", "hired")
 REACHED = {  # cumulative groups: reached this stage or a later one
@@ -117,6 +117,7 @@ def build(data: PopulationData, reasons: tuple[str, ...]) -> Population:
             # unfiltered: stage by outcome (the funnel, candidate-side outcomes)
             View({"month": [ALL], **{d: [ALL] for d in FILTER_DIMS}}),
         ],
+        protected=False,
     )
     rejected_at = tuple(
         s for s in STAGES if s in set(cohort["stage"].to_list()) or s in STAGE_GROUP
@@ -130,8 +131,43 @@ def build(data: PopulationData, reasons: tuple[str, ...]) -> Population:
             View({"stage": [ALL], **{d: [ALL] for d in FILTER_DIMS}}),
             *filter_views({"month": [*month.parts]}),  # per filter: stage and reason
         ],
+        # the total and each reason's: Method, Interviewers, Background checks, Goal mismatch
+        pinned=[{}, *({"reason": r} for r in reasons)],
+        protected=False,
     )
+    nest(cohort_cube, applications)
+    protect(applications)
+    protect(cohort_cube)
     return Population(applications, cohort_cube, month, dims, filters(month, dims), data.periods)
+
+
+def nest(cohort: Cube, applications: Cube) -> None:
+    """The post-interview rejections are rejected applications: a cohort cell is at most the
+    applications cell of the same month, group and stage (rejected, or every outcome where a
+    filter shows no outcome), and that cell at least the cohort's. The two cubes' hypercubes
+    keep to those bounds, so the pages' pairs of cells (a rate's numerator and denominator)
+    cannot pin a suppressed cell where every such application is in the cohort."""
+    a_names = [d.name for d in applications.dims]
+    c_names = [d.name for d in cohort.dims]
+    stage = applications.dims[a_names.index("stage")]
+    for j, key in enumerate(applications.keys):
+        labels = dict(zip(a_names, key, strict=True))
+        if labels["outcome"] not in ("rejected", ALL):
+            continue
+        found = [
+            cohort._id.get(tuple({**labels, "stage": s}.get(n, ALL) for n in c_names))
+            for s in stage.members(labels["stage"])
+            if s in cohort.dims[c_names.index("stage")].leaves
+        ]
+        if all(i is not None for i in found):
+            applications.low[j] = sum(int(cohort.values[i]) for i in found)  # type: ignore[index]
+    for i, key in enumerate(cohort.keys):
+        labels = dict(zip(c_names, key, strict=True))
+        for outcome in ("rejected", ALL):
+            j = applications._id.get(tuple({**labels, "outcome": outcome}.get(n) for n in a_names))
+            if j is not None:
+                cohort.high[i] = applications.values[j]
+                break
 
 
 def tidy(cube: Cube, **fixed: str) -> pl.DataFrame:

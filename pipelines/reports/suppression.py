@@ -84,7 +84,14 @@ class Cube:
     values already mapped to the dimension's leaves) and the count in column ``n``."""
 
     def __init__(
-        self, measure: str, dims: Sequence[Dim], leaf_counts: pl.DataFrame, views: Sequence[View]
+        self,
+        measure: str,
+        dims: Sequence[Dim],
+        leaf_counts: pl.DataFrame,
+        views: Sequence[View],
+        *,
+        pinned: Sequence[Mapping[str, str]] = (),
+        protected: bool = True,
     ) -> None:
         self.measure = measure
         self.dims = list(dims)
@@ -125,8 +132,16 @@ class Cube:
             self._view_ids.append(ids)
         self.values = np.array(values, dtype=np.int64)
         self.suppressed = np.zeros(len(self.keys), dtype=bool)
+        # What else the reports say about each cell (another cube's count of a superset or a
+        # subset of its people, or the same count): a hypercube moves no cell past these.
+        self.low = np.zeros(len(self.keys), dtype=np.int64)
+        self.high = np.full(len(self.keys), np.iinfo(np.int64).max, dtype=np.int64)
+        for labels in pinned:  # the same count another page shows: never a complement here
+            i = self._id[self._key(labels)]
+            self.low[i] = self.high[i] = self.values[i]
         self._sums = self._relations()
-        protect(self)
+        if protected:  # else the caller sets low and high, then calls protect()
+            protect(self)
 
     # ---- the sums that tie published cells together
 
@@ -252,7 +267,10 @@ def _level(cube: Cube, i: int) -> int:
 
 
 MAX_OPTIONS = 40  # leaf pairs tried per dimension when placing a hypercube
-ZERO_COST = MIN_GROUP  # hiding a zero costs as much as a small group: prefer non-zero cells
+# A cell at a bound (zero: no count is below it) blocks one of the hypercube's two directions;
+# blocked both ways it would pin the small cell's value, so it is never chosen while another is.
+ONE_WAY_COST = 1_000
+BLOCKED_COST = 10**9
 MARGIN_COST = 1_000  # per margin a cell is in: hide inner cells before totals
 
 
@@ -264,16 +282,15 @@ def _cell_labels(cube: Cube) -> np.ndarray:
 
 def _options(d: Dim, label: str) -> list[np.ndarray]:
     """Leaf perturbations along one dimension that change ``label``: +1 on a leaf under it and
-    -1 on a leaf outside it (so the totals above both stay the same), or +1 on one leaf when the
-    label covers every leaf. Returned as the change of each of the dimension's labels."""
+    -1 on a leaf outside it (so the totals above both stay the same), or +1 on one leaf under it
+    (the totals above it change too: the way round a row whose other cells are all zero).
+    Returned as the change of each of the dimension's labels."""
     members = d.members(label)
     inside = [i for i, leaf in enumerate(d.leaves) if leaf in members]
     outside = [i for i, leaf in enumerate(d.leaves) if leaf not in members]
     member = np.array([[leaf in d.members(lab) for leaf in d.leaves] for lab in d.labels], float)
-    out = []
+    out = [member[:, a] for a in inside[:MAX_OPTIONS]]
     for a in inside:
-        if not outside:
-            out.append(member[:, a])
         for b in outside:
             out.append(member[:, a] - member[:, b])
             if len(out) >= MAX_OPTIONS:
@@ -289,8 +306,12 @@ def protect(cube: Cube) -> None:
     where the label is "all"), and every cell whose value the perturbation changes is suppressed.
     The shown cells are then the same for the real counts and the perturbed ones, so no
     combination of shown cells (sums, differences, other filters, other pages) can fix the small
-    cell's value. The factors are chosen dimension by dimension to hide as little as possible:
-    inner cells before margins, small counts before large ones, non-zero cells before zeros."""
+    cell's value, provided the perturbation can move at least one way: a cell it lowers cannot be
+    at its lower bound (zero, or ``cube.low``) nor a cell it raises at ``cube.high`` (bounds are
+    what other pages publish about the same people). A hypercube blocked both ways is never
+    chosen while another is; one way costs as much as a margin. The factors are chosen
+    dimension by dimension to hide as little as possible: inner cells before margins, small
+    counts before large ones."""
     v = cube.values
     sup = cube.suppressed
     sup |= (v > 0) & (v < MIN_GROUP)
@@ -298,7 +319,9 @@ def protect(cube: Cube) -> None:
         return
     idx = _cell_labels(cube)
     level = np.array([_level(cube, i) for i in range(len(cube.keys))])
-    cost = v + np.where(v == 0, ZERO_COST, 0) + MARGIN_COST * level
+    cost = v + MARGIN_COST * level
+    at_low, at_high = v <= np.maximum(cube.low, 0), v >= cube.high
+    outside = (cube.low > 0) & at_low | at_high  # at a bound another cube sets
     protected = np.zeros(len(cube.keys), dtype=bool)
     options_cache: dict[tuple[int, str], list[np.ndarray]] = {}
     for cell in np.flatnonzero(sup):
@@ -314,14 +337,19 @@ def protect(cube: Cube) -> None:
             continue  # a dimension with one leaf: nothing else to hide it with
         choice = [0] * len(opts)
 
-        def changed(ch: list[int], opts: list[list[np.ndarray]] = opts) -> np.ndarray:
+        def shift(ch: list[int], opts: list[list[np.ndarray]] = opts) -> np.ndarray:
             prod = np.ones(len(cube.keys))
             for j, o in enumerate(opts):
                 prod = prod * o[ch[j]][idx[:, j]]
-            return prod != 0
+            return prod
 
         def price(ch: list[int], hidden: np.ndarray = sup) -> float:
-            return float(cost[changed(ch) & ~hidden].sum())
+            d = shift(ch)
+            up = not ((d < 0) & at_low).any() and not ((d > 0) & at_high).any()
+            down = not ((d > 0) & at_low).any() and not ((d < 0) & at_high).any()
+            one_way = ONE_WAY_COST if not ((d != 0) & outside).any() else BLOCKED_COST
+            blocked = 0 if up and down else one_way if up or down else BLOCKED_COST
+            return float(cost[(d != 0) & ~hidden].sum() + blocked)
 
         best = price(choice)
         for _ in range(2):  # coordinate descent over the dimensions
@@ -331,6 +359,6 @@ def protect(cube: Cube) -> None:
                     p = price(trial)
                     if p < best:
                         best, choice = p, trial
-        hit = changed(choice)
+        hit = shift(choice) != 0
         sup |= hit
         protected |= hit

@@ -243,6 +243,7 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         [lost_vendor, detail],
         lost.group_by("vendor_id", "detail").agg(pl.col("n").sum()),
         [View({})],
+        pinned=[{}],  # the post-interview rejections for the check (population.py)
     )
     lv = list(lost_vendor.leaves)
     segs = [

@@ -94,6 +94,7 @@ def data(con: duckdb.DuckDBPyConnection) -> DataQualityData:
 
 
 TABLES = ("jobs", "applications", "interviews", "background_checks")
+PUBLISHED_ELSEWHERE = ("applications", "interviews", "background_checks")
 
 
 def build(data: DataQualityData, ctx: ReportContext) -> Page:
@@ -135,6 +136,10 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
         ],
         rows,
         [View({})],
+        # Rows loaded are the table's rows, which other pages count (applications, interview
+        # recommendations, background checks): never a complement here, or the page's input
+        # rows less that count would give away the quarantined ones.
+        pinned=[{"table": t, "problem": "loaded"} for t in PUBLISHED_ELSEWHERE if t in tables],
     )
     q = [cube.value(table=t, problem="quarantined") if problems else 0 for t in tables]
     n = [cube.value(table=t) for t in tables]

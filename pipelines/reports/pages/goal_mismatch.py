@@ -78,6 +78,7 @@ def build(data: GoalMismatchData, ctx: ReportContext) -> Page:
         ],
         long,
         [View({"direction": [ALL]}), View({"career_goal": [ALL], "advancement_outlook": [ALL]})],
+        pinned=[{}],  # the post-interview rejections for goal mismatch (population.py)
     )
     goals = [g for g in GOALS if cube.true_value(career_goal=g)]
     outs = [o for o in OUTLOOKS if cube.true_value(advancement_outlook=o)]

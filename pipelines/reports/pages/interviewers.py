@@ -107,6 +107,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         ],
         u,
         [View({})],
+        pinned=[{"outcome": "rejected"}],  # the post-interview rejections (population.py)
     )
     ur = list(ucube.dims[0].leaves)
     colours = (

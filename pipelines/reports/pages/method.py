@@ -138,6 +138,8 @@ def build(data: MethodData, ctx: ReportContext) -> Page:
         ],
         conf,
         [View({})],
+        # each reason's count and the total are the post-interview rejections' (population.py)
+        pinned=[{}, *({"reason": r} for r in reasons)],
     )
     who = "known reason" if "unknown" in reasons else ALL
     ys = [cube.value(reason=who, bin=b) for b in BINS]

@@ -50,7 +50,13 @@ def build(data: TimingData, ctx: ReportContext) -> Page:
         "decision", tuple(dict.fromkeys([*DECISIONS, *dt["decision"].unique().to_list()]))
     )
     band = Dim("band", BANDS)
-    cube = Cube("decisions after an interview", [decisions, band], dt, [View({})])
+    cube = Cube(
+        "decisions after an interview",
+        [decisions, band],
+        dt,
+        [View({})],
+        pinned=[{"decision": "rejected after a successful interview"}],  # the cohort's, mostly
+    )
     rows = list(decisions.leaves)
     segs = [
         (b, c, [cube.value(decision=d, band=b) for d in rows])
