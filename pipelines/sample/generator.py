@@ -444,27 +444,27 @@ def write(
 # and dates. Their words and numbers are not in the text model's vocabulary and match no rule
 # (tests/test_sample_distinct_notes.py): ids have 5-6 digits and dates are written yyyymmdd, so
 # no number reads as "2 years" or "30 days"; no word that recruiters use about a decision
-# ("debrief", "onsite", "slot" are in the model). A number is never followed by a capitalised
+# ("debrief", "onsite", "slot", "sync", "pod", "Fri" are in the model). A number is never followed by a capitalised
 # word (the address scrub would take it for a street), and no id has 9 digits (a long number).
-# Slots: {date} (yyyymmdd), {day} (Mon-Fri), {n} (10000-999999). Every template has an id, so
+# Slots: {date} (yyyymmdd), {day} (Mon-Thu), {n} (10000-999999). Every template has an id, so
 # that few notes repeat even at 20M applications.
 NOTE_OPENERS = [
-    "Scorecards synced {date}, batch {n}.",
+    "Ledger synced {date}, batch {n}.",
     "Batch {n} logged {date}.",
     "Tracker row {n}, {day}.",
     "Sourcer {n} synced {date}.",
     "Sourcer {n}, {day} batch.",
-    "Scorecards logged, tracker {n}.",
+    "Ledger logged, tracker {n}.",
 ]
 NOTE_TAILS = [
     "(TKT-{n})",
     "(tracker row {n})",
     "(sourcer {n})",
     "- calendar {n}",
-    "(pod {n}, sync {date})",
-    "(sync {n}, {day})",
+    "(lane {n}, export {date})",
+    "(export {n}, {day})",
 ]
-WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu"]
 EMPTY_KEPT = 0.25  # share of empty notes left empty (the rest get an opener alone)
 
 
