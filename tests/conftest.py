@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pytest
@@ -72,3 +74,27 @@ def pipeline_env(
         monkeypatch.setenv(k, v)
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     return {**os.environ, **env}
+
+
+T = TypeVar("T")
+
+
+def recording_cubes(build: Callable[[], T]) -> tuple[T, list]:
+    """What ``build`` returns, and every suppression cube (pipelines.reports.suppression.Cube)
+    created while it ran: the report tests read the cells behind the published pages."""
+    from pipelines.reports import suppression
+
+    cubes: list = []
+    original = suppression.Cube.__init__
+
+    def record(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        cubes.append(self)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(suppression.Cube, "__init__", record)
+    try:
+        result = build()
+    finally:
+        mp.undo()
+    return result, cubes

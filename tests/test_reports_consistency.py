@@ -10,13 +10,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_DIR
+from conftest import SAMPLE_DIR, recording_cubes
 
 from pipelines.ingest import ingest_folder
 from pipelines.reasons.engine import assign_reasons, build_rule_audit
 from pipelines.reasons.rules import load_rules
 from pipelines.reports import build_reports
-from pipelines.reports import suppression as supp
 from pipelines.reports.privacy import MIN_GROUP
 from pipelines.reports.suppression import recoverable
 from pipelines.warehouse import connect
@@ -32,19 +31,7 @@ def site(tmp_path_factory):
     from pipelines.reports.tables import build_report_tables
 
     build_report_tables(con, load_rules())
-    cubes: list[supp.Cube] = []
-    original = supp.Cube.__init__
-
-    def recording(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        cubes.append(self)
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(supp.Cube, "__init__", recording)
-    try:
-        built = build_reports(con, tmp / "reports", load_rules())
-    finally:
-        mp.undo()
+    built, cubes = recording_cubes(lambda: build_reports(con, tmp / "reports", load_rules()))
     yield tmp / "reports", built, cubes, con
     con.close()
 

@@ -17,14 +17,13 @@ Each cube on its own is attacked by ``tests/test_suppression`` (at the level of 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_DIR
+from conftest import SAMPLE_DIR, recording_cubes
 
 from pipelines.ingest import ingest_folder
 from pipelines.reasons.engine import assign_reasons, build_rule_audit
@@ -355,28 +354,10 @@ def build_site(data_dir: Path, work: Path) -> tuple[Path, dict[str, supp.Cube], 
     assign_reasons(con, load_rules())
     build_rule_audit(con, [], load_rules())
     build_report_tables(con, load_rules())
-    cubes = recording(lambda: build_reports(con, work / "reports", load_rules()))
+    _, cubes = recording_cubes(lambda: build_reports(con, work / "reports", load_rules()))
     by_measure = {c.measure: c for c in cubes}
     assert len(by_measure) == len(cubes)
     return work / "reports", by_measure, con
-
-
-def recording(build: Callable[[], object]) -> list[supp.Cube]:
-    """The cubes built while ``build`` runs."""
-    cubes: list[supp.Cube] = []
-    original = supp.Cube.__init__
-
-    def record(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        cubes.append(self)
-
-    mp = pytest.MonkeyPatch()
-    mp.setattr(supp.Cube, "__init__", record)
-    try:
-        build()
-    finally:
-        mp.undo()
-    return cubes
 
 
 @pytest.fixture(scope="module")
