@@ -24,7 +24,7 @@ from common import BENCH_DIR, ensure_dataset
 
 from pipelines.sample.vendors import write_vendor_export
 
-ADAPTERS = ("greenhouse",)  # the ATS adapters there are; each comes with its Checkr export
+ADAPTERS = ("greenhouse", "lever", "ashby")  # the ATS adapters; each comes with its Checkr export
 
 LOAD = r"""
 import sys, time

@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 from conftest import write
 from sources_util import KEY, ingest, link_fixture, pid, rows, write_json
@@ -19,7 +20,7 @@ from pipelines.reasons.rules import load_rules
 from pipelines.sample.generator import generate
 from pipelines.sample.generator import write as write_contract
 from pipelines.sample.vendors import write_vendor_export
-from pipelines.warehouse import connect
+from pipelines.warehouse import connect, sql_literal
 
 CONTRACT_APPS = (
     "application_id,job_id,applied_at,outcome,decided_at,stage_reached\n"
@@ -114,16 +115,53 @@ def test_without_a_key_the_key_file_beside_the_warehouse_is_created_once(tmp_pat
     con.close()
 
 
-@pytest.mark.parametrize("vendor", ["greenhouse"])
+# Contract facts a vendor's export has no home for (see the vendor's FIELDS.md beside the
+# fixtures; the export shapes, pipelines/sample/shapes/<vendor>/, write the closest faithful
+# value): the contract side of the round trip is loaded without them (a query per contract file),
+# so every case is still compared, against what the export can say. Listed only where the reason
+# engine reads the fact (Lever's missing employer, for one, is not: no reason depends on it).
+CANNOT_CARRY = {
+    "lever": {
+        # Lever's rating has four values and no neutral one ("no `no_decision` value exists"): a
+        # no_decision vote is no feedback form at all (shapes/lever/feedback.sql).
+        "interviews": "select * from {} where recommendation <> 'no_decision'",
+        # A posting's categories are a fixed set (team, department, location, commitment, level)
+        # and a posting has no custom fields: no advancement outlook ("Cannot be mapped").
+        "jobs": "select * replace (NULL as advancement_outlook) from {}",
+    },
+    "ashby": {
+        # Ashby keeps no note on the archive action (notes live on the candidate, and the adapter
+        # reads none: sql/sources/ashby/applications.sql, recruiter_note NULL).
+        "applications": "select * replace (NULL as recruiter_note) from {}",
+    },
+}
+
+
+def as_carried(contract_dir: Path, vendor: str, out: Path) -> Path:
+    """``contract_dir``'s CSV files without the facts ``vendor``'s export cannot carry."""
+    if vendor not in CANNOT_CARRY:
+        return contract_dir
+    out.mkdir(parents=True)
+    con = duckdb.connect()
+    for path in sorted(contract_dir.glob("*.csv")):
+        read = f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true)"
+        query = CANNOT_CARRY[vendor].get(path.stem, "select * from {}").format(read)
+        con.execute(f"copy ({query}) to {sql_literal(str(out / path.name))} (header)")
+    con.close()
+    return out
+
+
+@pytest.mark.parametrize("vendor", ["greenhouse", "lever", "ashby"])
 def test_the_same_cases_get_the_same_reasons_from_contract_csv_and_a_vendor_export(
     tmp_path, vendor
 ):
     contract_dir, export_dir = tmp_path / "contract", tmp_path / "export"
     write_contract(generate(1500, seed=5), contract_dir, "csv", tmp_path / "truth.csv")
     write_vendor_export(contract_dir, export_dir, vendor)
+    carried = as_carried(contract_dir, vendor, tmp_path / "carried")
     rules = load_rules()
     assigned = {}
-    for name, folder in (("contract", contract_dir), ("export", export_dir)):
+    for name, folder in (("contract", carried), ("export", export_dir)):
         con = connect(tmp_path / name / "warehouse.duckdb")
         result = ingest_folder(con, folder, pseudonym_key=KEY)
         assert all(f.rows_quarantined == 0 for f in result.files), name

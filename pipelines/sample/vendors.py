@@ -1,12 +1,15 @@
 """Vendor-shaped exports of a contract dataset, for tests and benchmarks: ``--format greenhouse``
-writes the applicant-tracking export in Greenhouse's shape plus the background checks as a Checkr
-export; ``--format checkr`` writes the Checkr export alone (its custom_id = application_id).
+(or ``lever``, ``ashby``) writes the applicant-tracking export in that vendor's shape plus the
+background checks as a Checkr export; ``--format checkr`` writes the Checkr export alone (its
+custom_id = application_id).
 
 Each export file is one SQL file, ``pipelines/sample/shapes/<vendor>/<file>.sql``, a query over
 the contract tables (views ``c_jobs``, ``c_applications``, ``c_interviews``,
-``c_background_checks``), written by DuckDB as a JSON array (``.json``) or JSON Lines
-(``.jsonl``, where a real export is one object per call). The records carry the personal data a
-real export does (names, e-mails, phones, resume links), which the adapters must never read.
+``c_background_checks``) and the vendor's shared views (``shapes/<vendor>/_views.sql``, when
+there is one), written by DuckDB as a JSON array (``.json``) or JSON Lines (``.jsonl``, where a
+real export is one object per call). The records carry the personal data a real export does
+(names, e-mails, phones, resume links), which the adapters must never read. A contract fact the
+vendor has no home for is written as the closest faithful value (each SQL header says which).
 """
 
 from __future__ import annotations
@@ -24,6 +27,11 @@ TABLES = ("jobs", "applications", "interviews", "background_checks")
 FILES = {
     "greenhouse": ("jobs.json", "job_stages.json", "applications.json", "candidates.json",
                    "scorecards.json", "offers.json", "activity_feed.jsonl"),
+    "lever": ("postings.json", "stages.json", "archive_reasons.json", "opportunities.json",
+              "applications.json", "notes.jsonl", "panels.json", "feedback.jsonl"),
+    "ashby": ("jobs.json", "departments.json", "locations.json", "interview_stages.json",
+              "archive_reasons.json", "applications.json", "application_history.jsonl",
+              "application_feedback.json"),
     "checkr": ("reports.json", "candidates.json", "adverse_actions.json", "webhook_events.json"),
 }  # fmt: skip
 FORMATS = tuple(FILES)
@@ -59,6 +67,9 @@ def write_vendor_export(contract_dir: Path, out: Path, vendor: str) -> list[Path
         for v in [vendor] + (["checkr"] if vendor != "checkr" else []):
             folder = out / v
             folder.mkdir(parents=True, exist_ok=True)
+            views = SHAPES / v / "_views.sql"  # views the vendor's files share, if any
+            if views.is_file():
+                con.execute(views.read_text(encoding="utf-8"))
             for name in FILES[v]:
                 stem, ext = name.rsplit(".", 1)
                 query = (SHAPES / v / f"{stem}.sql").read_text(encoding="utf-8")
