@@ -194,10 +194,8 @@ def _finish_figure(fig: go.Figure) -> None:
         hoverlabel={"align": "left"},
     )
     grid = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8"}
-    fig.update_xaxes(**grid)
-    fig.update_yaxes(**grid)
-    fig.update_xaxes(automargin=True)
-    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(automargin=True, **grid)
+    fig.update_yaxes(automargin=True, **grid)
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:

@@ -1,11 +1,12 @@
 -- report_competition_gaps: for rejections put down to competition, how much stronger the person
--- hired for the same job was: years of experience (rounded) and education levels.
+-- hired for the same job was: years of experience (rounded) and education levels. The hires come
+-- from job_hires (the reason engine's table of hired applications), not a scan of every
+-- application.
 create or replace table report_competition_gaps as
 with hires as (
     select job_id, max(years_experience) as hire_years,
            max(list_position({{ education_levels }}, education)) as hire_education
-    from applications
-    where outcome = 'hired'
+    from job_hires
     group by job_id
 )
 select
