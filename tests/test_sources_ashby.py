@@ -199,3 +199,160 @@ def test_a_custom_recommendation_field_and_a_score_value(con, tmp_path):
     ]  # fmt: skip
     assert rows(con, "select education, years_experience from applications") == [("master", 4.0)]
     assert rows(con, "select seniority from jobs") == [("senior",)]
+
+
+# Candidate notes (candidate.listNotes): Ashby keeps no note on the archive action, so the
+# recruiter's note is the candidate's note written nearest to the application's archiving.
+
+AUTHOR = {"id": "u-rita", "firstName": "Rita", "lastName": "Recruiter",
+          "email": "rita.recruiter@hire.example.com"}  # fmt: skip
+
+
+def _archived(app_id: str, candidate: str, archived_at: str, status: str = "Archived") -> dict:
+    return {"id": app_id, "status": status, "createdAt": "2024-01-02T00:00:00Z",
+            "updatedAt": archived_at, "job": {"id": "j1"},
+            "archivedAt": archived_at if status == "Archived" else None,
+            "candidate": {"id": candidate, "name": "Jane Roe"},
+            "archiveReason": {"id": "r1", "reasonType": "RejectedByOrg", "text": "Not a fit"}
+            if status == "Archived" else None}  # fmt: skip
+
+
+def _note(note_id: str, created_at: str, content: str, **more: object) -> dict:
+    return {"id": note_id, "createdAt": created_at, "content": content, "author": AUTHOR,
+            "isPrivate": False, **more}  # fmt: skip
+
+
+def _notes_export(folder: Path, apps: list[dict], notes: dict[str, list[dict]]) -> Path:
+    """An Ashby export of ``apps`` with each candidate's notes as candidate.listNotes results,
+    one file per candidate (candidate_notes-<candidateId>.json)."""
+    write_json(folder / "ashby", "jobs.json", [{"id": "j1", "title": "Analyst"}])
+    write_json(folder / "ashby", "applications.json", apps)
+    for candidate, results in notes.items():
+        write_json(folder / "ashby", f"candidate_notes-{candidate}.json", results)
+    return folder
+
+
+def notes_of(con) -> dict[str, str | None]:
+    return dict(rows(con, "select application_id, recruiter_note from applications"))
+
+
+def test_an_ashby_candidate_note_becomes_the_note_of_the_application_archived_nearest_to_it(
+    con, tmp_path
+):
+    apps = [
+        _archived("x1", "c1", "2024-02-01T10:00:00.000Z"),
+        _archived("x2", "c1", "2024-02-05T16:00:00.000Z"),
+        _archived("x3", "c1", "2024-02-02T10:00:00.000Z", status="Active"),
+        _archived("y1", "c2", "2024-03-01T09:00:00.000Z"),
+    ]
+    notes = {"c1": [
+        # a minute after x1 was archived: x1's
+        _note("n1", "2024-02-01T10:01:00.000Z", "Went with a stronger finalist."),
+        # a day before x2 was archived, three after x1: x2's (never the active application's)
+        _note("n2", "2024-02-04T16:00:00.000Z", "Screen notes: keen on the role."),
+        # an hour after x2, nearer than n2: x2's note is this one
+        _note("n3", "2024-02-05T17:00:00.000Z", "Salary expectations far above the band."),
+    ]}  # fmt: skip
+    folder = _notes_export(tmp_path / "in", apps, notes)
+    # one JSON Lines file of notes that each carry candidateId is read too
+    write_json(folder / "ashby", "candidate_notes.jsonl", [
+        _note("m1", "2024-02-28T09:00:00.000Z", "No visa sponsorship possible.",
+              candidateId="c2")])  # fmt: skip
+    result = ingest(con, folder)
+    assert {Path(f.path).name for f in result.files} == {"jobs.json", "applications.json"}
+    assert notes_of(con) == {
+        pid("application", "x1"): "Went with a stronger finalist.",
+        pid("application", "x2"): "Salary expectations far above the band.",
+        pid("application", "x3"): None,
+        pid("application", "y1"): "No visa sponsorship possible.",
+    }
+
+
+def test_a_note_outside_the_window_is_not_attached(con, tmp_path):
+    apps = [_archived("x1", "c1", "2024-02-01T10:00:00.000Z")]
+    late = [_note("n1", "2024-02-09T10:00:01.000Z", "Written eight days after archiving.")]
+    folder = _notes_export(tmp_path / "in", apps, {"c1": late})
+    ingest(con, folder)
+    assert notes_of(con) == {pid("application", "x1"): None}  # note_window_days = 7
+
+
+def test_the_note_window_is_a_setting_of_the_export_folder(con, tmp_path):
+    apps = [_archived("x1", "c1", "2024-02-01T10:00:00.000Z")]
+    late = [_note("n1", "2024-02-09T10:00:01.000Z", "Written eight days after archiving.")]
+    folder = _notes_export(tmp_path / "in", apps, {"c1": late})
+    (folder / "ashby" / "ashby.toml").write_text(
+        "[settings]\nnote_window_days = 10\n", encoding="utf-8"
+    )
+    ingest(con, folder)
+    assert notes_of(con) == {pid("application", "x1"): "Written eight days after archiving."}
+
+
+def test_a_private_note_is_never_read(con, tmp_path):
+    apps = [_archived("x1", "c1", "2024-02-01T10:00:00.000Z")]
+    notes = [
+        _note("n1", "2024-02-01T10:00:30.000Z", "Private: health situation.", isPrivate=True),
+        _note("n2", "2024-02-01T10:05:00.000Z", "Not enough depth in statistics."),
+    ]
+    ingest(con, _notes_export(tmp_path / "in", apps, {"c1": notes}))
+    assert notes_of(con) == {pid("application", "x1"): "Not enough depth in statistics."}
+
+
+def test_html_in_an_ashby_note_is_reduced_to_text(con, tmp_path):
+    apps = [_archived(f"x{i}", f"c{i}", "2024-02-01T10:00:00.000Z") for i in range(1, 5)]
+    contents = [
+        # paragraphs, inline tags, a line break, a list, whitespace as a browser collapses it
+        "<p>Strong on <b>SQL</b>,\n   <i>weak</i> on design.</p><p>Two things:<br/>"
+        "<ul><li>no tests</li><li>no   ownership</li></ul></p>",
+        # character references: named, decimal, hexadecimal; &amp; decoded once only
+        "<p>R&amp;D fit &lt;low&gt;; &quot;great&quot; attitude&nbsp;&#8211; isn&#39;t "
+        "ready&#x2026; &amp;lt;kept&amp;gt;</p>",
+        # comments, scripts and styles are not text; a "<" that opens no tag is
+        "<!-- draft --><style>p {color: red}</style><script>alert(1)</script>"
+        "<div>Rated it <3 out of 5</div>",
+        # plain text is kept as written
+        "Plain text note.\nSecond line.",
+    ]
+    notes = {f"c{i}": [_note(f"n{i}", "2024-02-01T10:01:00.000Z", c)]
+             for i, c in enumerate(contents, 1)}  # fmt: skip
+    ingest(con, _notes_export(tmp_path / "in", apps, notes))
+    assert notes_of(con) == {
+        pid("application", "x1"): "Strong on SQL, weak on design.\nTwo things:\nno tests\n"
+        "no ownership",
+        pid("application", "x2"): 'R&D fit <low>; "great" attitude \u2013 isn\'t ready\u2026 '
+        "&lt;kept&gt;",
+        pid("application", "x3"): "Rated it <3 out of 5",
+        pid("application", "x4"): "Plain text note.\nSecond line.",
+    }
+
+
+def test_personal_data_in_and_around_an_ashby_note_never_reaches_the_warehouse(con, tmp_path):
+    apps = [_archived("x1", "cand-7f3a9", "2024-02-01T10:00:00.000Z")]
+    notes = [
+        _note("n1", "2024-02-01T10:02:00.000Z",
+              "<p>Went with another finalist. Call her on 415-555-2671, mail "
+              "<a href=\"mailto:jane.roe@example.org\">jane.roe&#64;example.org</a> or see "
+              "https://linkedin.example.com/in/jane-roe-1988</p>"),
+        _note("n2", "2024-02-01T10:01:00.000Z",
+              "<p>Private: Jane Roe-Hartley disclosed a pregnancy, call 212-555-0188</p>",
+              isPrivate=True),
+    ]  # fmt: skip
+    ingest(con, _notes_export(tmp_path / "in", apps, {"cand-7f3a9": notes}))
+    # the note is kept, its contact details scrubbed (after the HTML: "&#64;" is an "@")
+    assert notes_of(con) == {
+        pid("application", "x1"): "Went with another finalist. Call her on [phone], mail "
+        "[email] or see [url]"
+    }
+    con.execute("checkpoint")
+    (wh,) = rows(con, "select path from duckdb_databases() where database_name = current_database()")[0]  # fmt: skip
+    con.close()
+    needles = [
+        "cand-7f3a9", "Rita", "Recruiter", "rita.recruiter@hire.example.com", "u-rita",
+        "Jane Roe", "jane.roe", "415-555-2671", "linkedin.example.com", "pregnancy",
+        "212-555-0188", "Hartley",
+    ]  # fmt: skip
+    files = [p for p in Path(wh).parent.rglob("*") if p.is_file()]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        for needle in needles:
+            assert needle.encode() not in data, f"{needle!r} found in {path}"

@@ -129,11 +129,6 @@ CANNOT_CARRY = {
         # and a posting has no custom fields: no advancement outlook ("Cannot be mapped").
         "jobs": "select * replace (NULL as advancement_outlook) from {}",
     },
-    "ashby": {
-        # Ashby keeps no note on the archive action (notes live on the candidate, and the adapter
-        # reads none: sql/sources/ashby/applications.sql, recruiter_note NULL).
-        "applications": "select * replace (NULL as recruiter_note) from {}",
-    },
 }
 
 

@@ -31,7 +31,7 @@ FILES = {
               "applications.json", "notes.jsonl", "panels.json", "feedback.jsonl"),
     "ashby": ("jobs.json", "departments.json", "locations.json", "interview_stages.json",
               "archive_reasons.json", "applications.json", "application_history.jsonl",
-              "application_feedback.json"),
+              "application_feedback.json", "candidate_notes.jsonl"),
     "checkr": ("reports.json", "candidates.json", "adverse_actions.json", "webhook_events.json"),
 }  # fmt: skip
 FORMATS = tuple(FILES)

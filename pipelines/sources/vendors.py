@@ -100,6 +100,10 @@ ASHBY = (
     Kind("archive_reasons", {"id": V, "text": V, "reasonType": V}),
     Kind("departments", {"id": V, "name": V}),
     Kind("locations", {"id": V, "name": V}),
+    # candidate.listNotes results (candidate_notes-<candidateId>.json, or notes that each carry
+    # candidateId): of a note never its author (a person), only its time, text and privacy
+    Kind("candidate_notes", {"id": V, "candidateId": V, "createdAt": V, "content": V,
+                             "isPrivate": V}),
 )  # fmt: skip
 
 CHECKR = (

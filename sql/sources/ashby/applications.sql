@@ -26,10 +26,20 @@
 --   ats_rejection_reason  archiveReason.text (scrubbed on staging)
 --   years_experience, education, career_goal
 --                  customFields[] by title, names in ashby.toml [custom_fields]; missing: NULL
---   recruiter_note NULL: Ashby keeps no note on the archive action (candidate notes are a
---                  separate endpoint, not read)
--- Never read: the candidate's name, e-mail and phone, hiring team, credited user (people),
--- source, submitter IP and user agent. Text kept is scrubbed (pipelines/scrub.py).
+--   recruiter_note Ashby keeps no note on the archive action: notes live on the candidate
+--                  (candidate.listNotes results, the candidate_notes files: one JSON array per
+--                  candidate, candidate_notes-<candidateId>.json, or JSON Lines / arrays of notes
+--                  that each carry candidateId; of a note only id, candidateId, createdAt,
+--                  content and isPrivate are parsed). Each note that is not private belongs to
+--                  the candidate's archived application archived (archivedAt, else updatedAt)
+--                  nearest to its createdAt, within note_window_days (ashby.toml; ties: the
+--                  first record); an application's note is the nearest of its notes (ties: the
+--                  lowest note id). content is HTML: tags dropped (line breaks and block
+--                  elements as new lines, whitespace collapsed as a browser does), entities
+--                  decoded, so that the text is scrubbed on staging like any kept text
+-- Never read: the candidate's name, e-mail and phone, hiring team, credited user, a note's
+-- author (people), source, submitter IP and user agent. Text kept is scrubbed
+-- (pipelines/scrub.py).
 with app as (
     select _row, id, pseudonym('application', id) as application_id,
            struct_extract(candidate, 'id') as candidate_raw, lower(status) as status, createdAt, updatedAt,
@@ -147,6 +157,85 @@ custom as (
 candidate_pseudonym as materialized (
     select candidate_raw, pseudonym('candidate', candidate_raw) as pseudonym
     from (select distinct candidate_raw from app where candidate_raw is not null)
+),
+candidate_note as (
+    -- the candidate's notes (candidate.listNotes): its id is the note's candidateId, else the
+    -- file name's suffix (candidate_notes-<candidateId>.json); private notes are not read
+    select id, candidate_id, epoch(ts(createdAt)) as created_epoch, content
+    from (select id, createdAt, content, isPrivate,
+                 coalesce(candidateId, nullif(regexp_extract(filename,
+                     'candidate_notes[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1), ''))
+                     as candidate_id
+          from ashby_candidate_notes)
+    where candidate_id is not null and coalesce(lower(isPrivate), 'false') <> 'true'
+      and nullif(trim(content), '') is not null
+),
+note_markup as (
+    -- HTML as text: whitespace collapsed as a browser does; comments, scripts and styles
+    -- dropped; a line break or a block element (paragraph, list item ...) a new line (one for
+    -- a run of them); every other tag dropped. Text without a tag is kept as written.
+    select id, candidate_id, created_epoch,
+           case when regexp_matches(content, '</?[A-Za-z][^<>]*>|<!--') then
+               regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                   regexp_replace(content, '\s+', ' ', 'g'),
+                   '(?is)<!--.*?-->|<(?:script|style)\b.*?</(?:script|style)\s*>', '', 'g'),
+                   '(?i)<br\s*/?>|</?(?:p|div|li|ul|ol|h[1-6]|pre|blockquote|tr|table)\b[^<>]*>',
+                   chr(10), 'g'),
+                   '</?[A-Za-z][^<>]*>', '', 'g'),
+                   ' {2,}', ' ', 'g'),
+                   '[ \n]*\n[ \n]*', chr(10), 'g')
+           else content end as text
+    from candidate_note
+),
+note_text as (
+    -- character references decoded: named ones, then numeric ones (&#64; &#x40;), &amp; last
+    -- (so "&amp;lt;" is "&lt;")
+    select id, candidate_id, created_epoch,
+           nullif(trim(case when text like '%&%' then replace(array_to_string(list_transform(
+                    string_split_regex(named, '&#(?:[0-9]{1,7}|[xX][0-9a-fA-F]{1,6});'),
+                    lambda part, i: part || coalesce(chars[i], '')), ''), '&amp;', '&')
+                else text end, ' ' || chr(10)), '') as text
+    from (select *,
+                 replace(replace(replace(replace(replace(replace(replace(replace(replace(
+                 replace(replace(text, '&nbsp;', ' '), '&lt;', '<'), '&gt;', '>'),
+                 '&quot;', '"'), '&apos;', ''''), '&lsquo;', '‘'), '&rsquo;', '’'),
+                 '&ldquo;', '“'), '&rdquo;', '”'), '&ndash;', '–'), '&mdash;', '—') as named,
+                 list_transform(regexp_extract_all(named,
+                                    '&#([0-9]{1,7}|[xX][0-9a-fA-F]{1,6});', 1),
+                                lambda e: case when e ilike 'x%'
+                                               then try_cast('0x' || substr(e, 2) as integer)
+                                               else try_cast(e as integer) end) as codes,
+                 list_transform(codes, lambda n: case when n between 1 and 1114111
+                                                       and n not between 55296 and 57343
+                                                      then chr(n) else '' end) as chars
+          from note_markup)
+),
+archived as (
+    -- each archived application's archive time, parsed once
+    select _row, candidate_raw, epoch(ts(coalesce(archivedAt, updatedAt))) as archived_epoch
+    from app
+    where status = 'archived' and candidate_raw is not null
+),
+note_application as (
+    -- each note belongs to the one archived application of its candidate archived nearest to
+    -- it (a candidate may have several; ties: the first record), within note_window_days
+    select id, text, best.distance, best._row
+    from (
+        select n.id, n.candidate_id, n.created_epoch, n.text,
+               min({'distance': abs(n.created_epoch - a.archived_epoch), '_row': a._row}) as best
+        from note_text n
+        join archived a on a.candidate_raw = n.candidate_id
+        where n.text is not null
+          and abs(n.created_epoch - a.archived_epoch)
+              <= 86400 * (select setting('note_window_days')::integer)
+        group by n.id, n.candidate_id, n.created_epoch, n.text
+    )
+),
+note as (
+    -- an application's note: the nearest of the notes that belong to it
+    select _row, arg_min(text, {'distance': distance, 'id': id}) as recruiter_note
+    from note_application
+    group by _row
 )
 select
     s._row,
@@ -172,7 +261,7 @@ select
     c.education,
     c.career_goal,
     case when s.status = 'archived' then r.text end as ats_rejection_reason,
-    NULL::varchar as recruiter_note,
+    n.recruiter_note,
     case when s.status = 'archived' then sn.stage end as rejected_at_stage,
     json_object(
         'id', s.application_id, 'candidate', json_object('id', cp.pseudonym),
@@ -196,5 +285,6 @@ left join reasons r on r.reason_id is not distinct from s.reason_id
                    and r.reason_text_inline is not distinct from s.reason_text_inline
                    and r.reason_type_inline is not distinct from s.reason_type_inline
 left join custom c using (_row)
+left join note n using (_row)
 left join candidate_pseudonym cp using (candidate_raw)
 order by s._row
