@@ -99,3 +99,34 @@ def record_built(con: duckdb.DuckDBPyConnection, step: str, version: str) -> Non
         con.execute(VERSIONS_DDL)
         con.execute("delete from built_versions where step = ?", [step])
         con.execute("insert into built_versions values (?, ?)", [step, version])
+
+
+CHECKS_DDL = (
+    "create table if not exists check_results "
+    "(check_name varchar, version varchar, violations bigint, checked_at timestamp)"
+)
+
+
+def checked_result(con: duckdb.DuckDBPyConnection, check: str, version: str) -> int | None:
+    """The violations ``check`` found when it last ran on data of ``version``, or None (never,
+    or the data or the check's query has changed since)."""
+    if not table_exists(con, "check_results"):
+        return None
+    row = con.execute(
+        "select violations from check_results where check_name = ? and version = ?",
+        [check, version],
+    ).fetchall()
+    return int(row[0][0]) if row else None
+
+
+def record_checked(
+    con: duckdb.DuckDBPyConnection, check: str, version: str, violations: int
+) -> None:
+    """Remember what ``check`` found on data of ``version`` (only the latest version is kept)."""
+    with transaction(con):
+        con.execute(CHECKS_DDL)
+        con.execute("delete from check_results where check_name = ?", [check])
+        con.execute(
+            "insert into check_results values (?, ?, ?, current_timestamp)",
+            [check, version, violations],
+        )

@@ -5,6 +5,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.sql_assets import sql_check
+from pipelines.reasons.engine import engine_version
 
 ASSIGNMENT_CHECKS = {
     "one_assignment_per_cohort_row": (
@@ -37,7 +38,7 @@ ASSIGNMENT_CHECKS = {
 def reason_checks() -> dg.Definitions:
     return dg.Definitions(
         asset_checks=[
-            sql_check("reason_assignments", name, description, sql, blocking=True)
+            sql_check("reason_assignments", name, description, sql, engine_version, blocking=True)
             for name, (description, sql) in ASSIGNMENT_CHECKS.items()
         ]
         + [no_implausible_records]
