@@ -173,6 +173,27 @@ def test_sensor_requests_a_run_for_new_files_and_not_again(tmp_path, monkeypatch
     write(folder, "applications-2026-07.csv", "application_id,job_id,applied_at,outcome\n")
     third = new_input_files(context(first.cursor))
     assert third.run_requests[0].tags["files"] == "applications-2026-07.csv"
+
+
+def test_sensor_tells_vendor_exports_with_the_same_file_names_apart(tmp_path, monkeypatch):
+    folder = tmp_path / "in"
+    for vendor in ("greenhouse", "ashby"):
+        write(folder / vendor, "applications.json", "[]")
+    monkeypatch.setenv("HIRING_DATA_DIR", str(folder))
+    monkeypatch.setenv("HIRING_WAREHOUSE", str(tmp_path / "no" / "such" / "dir" / "w.duckdb"))
+
+    def context(cursor=None):
+        return dg.build_sensor_context(cursor=cursor, resources={"paths": hiring_paths()})
+
+    first = new_input_files(context())
+    assert json.loads(first.cursor).keys() == {
+        "greenhouse/applications.json",
+        "ashby/applications.json",
+    }
+    time.sleep(0.01)
+    write(folder / "ashby", "applications.json", '[{"id": "x"}]')  # a newer export, same name
+    second = new_input_files(context(first.cursor))
+    assert second.run_requests[0].tags["files"] == "ashby/applications.json"
     assert not (tmp_path / "no").exists()
 
 

@@ -40,11 +40,14 @@ daily_hiring_pipeline = dg.ScheduleDefinition(
 
 
 def input_fingerprint(data_dir: Path) -> dict[str, list[float]]:
-    """Name → [size, mtime] of every input file the ingest would read (the ingest's own discovery)."""
+    """Path in the folder → [size, mtime] of every input file the ingest would read (the
+    ingest's own discovery). Keyed by the path, not the name: vendor exports keep their vendor's
+    names (``greenhouse/applications.json`` beside ``lever/applications.json``), and a vendor
+    file's size and time cover every file of its export folder."""
     if not data_dir.is_dir():
         return {}
     files, _ = discover_files(data_dir, load_contract())
-    return {f.path.name: [f.size, f.mtime] for f in files}
+    return {f.path.relative_to(data_dir).as_posix(): [f.size, f.mtime] for f in files}
 
 
 @dg.sensor(
