@@ -19,7 +19,7 @@ V :=
 endif
 PORT ?= 3000
 
-.PHONY: help bootstrap run dev test lint format eval model bench browser sample clean review
+.PHONY: help bootstrap run dev test lint format eval model calibrate bench browser sample clean review
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' Makefile | sed 's/:.*## /\t/'
@@ -67,6 +67,9 @@ eval: bootstrap ## reason-assignment quality on the labelled evaluation set
 
 model: bootstrap ## retrain the text model (rules/text_model_v1) after changing rules or data/eval
 	$(RUN) python -m pipelines.text_model
+
+calibrate: bootstrap ## refit the confidence table (rules file's [confidence]) by leave-one-split-out; after `make model`
+	$(RUN) python -m pipelines.calibrate
 
 bench: bootstrap ## benchmarks at 1M and 10M applications: ingest, reasons, adapters, whole pipeline (full, 1% batch, no change, floor); prints numbers
 	$(RUN) python benchmarks/bench_ingest.py --sizes 1000000 10000000
