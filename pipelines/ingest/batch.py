@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,14 +42,19 @@ class BatchResult:
         )
 
 
-def input_hash(f: InputFile) -> str:
+def input_hash(f: InputFile, hashes: dict[Path, Future[str]] | None = None) -> str:
     """The content hash of an input: its file's, or for a vendor export file, one hash over the
-    hashes of every file its adapter reads (so a change to a lookup file re-reads it too)."""
+    hashes of every file its adapter reads (so a change to a lookup file re-reads it too).
+    ``hashes``: each file's content hash, computed once for every input that reads it."""
+
+    def of(p: Path) -> str:
+        return hashes[p].result() if hashes and p in hashes else content_hash(p)
+
     if not f.inputs:
-        return content_hash(f.path)
+        return of(f.path)
     h = blake3.blake3()
     for p in f.inputs:
-        h.update(f"{'*' if p == f.path else ''}{p.name}:{content_hash(p)}\n".encode())
+        h.update(f"{'*' if p == f.path else ''}{p.name}:{of(p)}\n".encode())
     return "blake3:" + h.hexdigest()
 
 
@@ -95,7 +100,15 @@ def ingest_folder(
     # Files are hashed in the background (blake3 releases the GIL) while DuckDB works. Only a
     # file of a size already logged can have been seen: only its hash is waited for here.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        digests = {f.path: pool.submit(input_hash, f) for f in files}
+        # Every file hashed once, even when several vendor files read it (a vendor file's hash
+        # covers its whole folder). The combining tasks only wait for hashing tasks queued
+        # before them, so they cannot starve the pool.
+        paths = dict.fromkeys(p for f in files for p in (f.inputs or (f.path,)))
+        hashes = {p: pool.submit(content_hash, p) for p in paths}
+        digests = {
+            f.path: hashes[f.path] if not f.inputs else pool.submit(input_hash, f, hashes)
+            for f in files
+        }
         is_new = {
             f.path: (f.table, f.size) not in seen_sizes
             or (f.table, digests[f.path].result()) not in seen

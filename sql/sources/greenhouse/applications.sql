@@ -26,8 +26,10 @@
 -- too, after bi_connector_applications.sql gives its rows this shape.
 -- Never read: names, e-mails, phones, addresses, attachments (resume links), answers, recruiter
 -- and coordinator (people), source, location. Text kept is scrubbed (pipelines/scrub.py).
+-- (Every CTE below that reads app makes DuckDB buffer app's rows: they are kept narrow, and the
+-- application id's pseudonym is computed in the final select, not buffered.)
 with app as (
-    select _row, id, pseudonym('application', id) as application_id, candidate_id,
+    select _row, id, candidate_id,
            lower(status) as status, prospect, applied_at, rejected_at,
            last_activity_at,
            jobs -> '$[0]' ->> 'id' as job_raw,
@@ -121,10 +123,12 @@ fields as (
     from candidate_fields c, json_each(c.custom_fields) e
 ),
 field_names as materialized (
-    -- each distinct field key or label, normalised once, that names a canonical column
-    select d.name, sf.column_name, sf.preference
+    -- each distinct field key or label, normalised once, that names a canonical column (once per
+    -- column: spellings that normalise alike would repeat every field row in the join below)
+    select d.name, sf.column_name, min(sf.preference) as preference
     from (select distinct unnest([k, label]) as name from fields) d
     join source_fields sf on sf.field = norm(d.name)
+    group by d.name, sf.column_name
 ),
 picked as (
     -- per application and column, the value of the most preferred field (one pass, one group
@@ -161,7 +165,7 @@ custom as (
 )
 select
     a._row,
-    a.application_id,
+    pseudonym('application', a.id) as application_id,
     'greenhouse:' || a.job_raw as job_id,
     cp.pseudonym as candidate_id,
     left(a.applied_at, 10) as applied_at,
@@ -185,7 +189,7 @@ select
     n.recruiter_note,
     case when a.status = 'rejected' then s.stage end as rejected_at_stage,
     json_object(
-        'id', a.application_id, 'candidate_id', cp.pseudonym,
+        'id', pseudonym('application', a.id), 'candidate_id', cp.pseudonym,
         'status', a.status, 'prospect', a.prospect, 'applied_at', a.applied_at,
         'rejected_at', a.rejected_at, 'job_id', a.job_raw,
         'current_stage', json_object('id', a.stage_id, 'name', s.stage_scrubbed),

@@ -23,9 +23,11 @@ fields as (
     from job j, json_each(j.custom_fields) e
 ),
 field_names as materialized (
-    select d.name, sf.column_name, sf.preference
+    -- once per column: spellings that normalise alike would repeat every field row in the join
+    select d.name, sf.column_name, min(sf.preference) as preference
     from (select distinct unnest([k, label]) as name from fields) d
     join source_fields sf on sf.field = norm(d.name)
+    group by d.name, sf.column_name
 ),
 picked as (
     select f._row, n.column_name, arg_min(f.value, f.origin * 1000 + n.preference) as value
