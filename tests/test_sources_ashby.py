@@ -356,3 +356,19 @@ def test_personal_data_in_and_around_an_ashby_note_never_reaches_the_warehouse(c
         data = path.read_bytes()
         for needle in needles:
             assert needle.encode() not in data, f"{needle!r} found in {path}"
+
+
+def test_an_ashby_api_response_saved_as_it_came_is_read_from_its_results_list(con, tmp_path):
+    # {"success": true, "results": [...], "moreDataAvailable": ...}: what the API returns
+    def response(results: list[dict]) -> dict:
+        return {"success": True, "results": results, "moreDataAvailable": False}
+
+    folder = tmp_path / "in"
+    apps = [_archived("x1", "c1", "2024-02-01T10:00:00.000Z")]
+    write_json(folder / "ashby", "jobs.json", response([{"id": "j1", "title": "Analyst"}]))
+    write_json(folder / "ashby", "applications.json", response(apps))
+    note = _note("n1", "2024-02-01T10:01:00.000Z", "Went with a stronger finalist.")
+    write_json(folder / "ashby", "candidate_notes-c1.json", response([note]))
+    result = ingest(con, folder)
+    assert [f.rows_loaded for f in result.files] == [1, 1]
+    assert notes_of(con) == {pid("application", "x1"): "Went with a stronger finalist."}

@@ -159,13 +159,24 @@ def prepare(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     )
 
 
-def _is_envelope(path: Path) -> bool:
-    """A list response ``{"data": [...], ...}`` rather than records (from its first bytes)."""
+# A list response as the API returns it: Lever's {"data": [...], "hasNext": ...}, Ashby's
+# {"success": true, "results": [...], "moreDataAvailable": ..., "nextCursor": ...} (scalar keys
+# may come before the list).
+_ENVELOPE = re.compile(
+    r'\{\s*(?:"(?:success|hasNext|next|moreDataAvailable|nextCursor|syncToken)"\s*:\s*'
+    r'(?:true|false|null|-?[0-9.]+|"[^"]*")\s*,\s*)*"(data|results)"\s*:\s*\['
+)
+
+
+def _envelope_key(path: Path) -> str | None:
+    """The key of the records' list when ``path`` is a list response (``data`` or ``results``)
+    rather than records (from its first bytes), else None."""
     with path.open("rb") as f:
         compressed = f.read(2) == b"\x1f\x8b"
     with (gzip.open if compressed else open)(path, "rb") as f:
-        head = f.read(256).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
-    return re.match(r'\{\s*"data"\s*:\s*\[', head) is not None
+        head = f.read(4096).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
+    m = _ENVELOPE.match(head)
+    return m[1] if m else None
 
 
 def _columns_literal(columns: dict[str, str]) -> str:
@@ -198,8 +209,8 @@ def _read(kind: Kind, paths: list[Path]) -> str:
             f"from read_json_objects({files}, format = 'auto', filename = true, "
             f"maximum_object_size = {_MAX_OBJECT}) r, json_each(r.json) e)"
         )
-    plain = [p for p in paths if not _is_envelope(p)]
-    wrapped = [p for p in paths if p not in plain]
+    keys = {p: _envelope_key(p) for p in paths}
+    plain = [p for p in paths if keys[p] is None]
     parts = []
     if plain:
         names = "[" + ", ".join(sql_literal(str(p)) for p in plain) + "]"
@@ -207,14 +218,16 @@ def _read(kind: Kind, paths: list[Path]) -> str:
             f"select * from read_json({names}, format = 'auto', filename = true, "
             f"columns = {_columns_literal(kind.columns)})"
         )
-    if wrapped:
+    struct = "STRUCT(" + ", ".join(f"{quote_ident(c)} {t}" for c, t in kind.columns.items()) + ")[]"
+    for key in ("data", "results"):
+        wrapped = [p for p in paths if keys[p] == key]
+        if not wrapped:
+            continue
         names = "[" + ", ".join(sql_literal(str(p)) for p in wrapped) + "]"
-        struct = (
-            "STRUCT(" + ", ".join(f"{quote_ident(c)} {t}" for c, t in kind.columns.items()) + ")[]"
-        )
         parts.append(
-            f"select u.*, filename from (select unnest(data) as u, filename from read_json("
-            f"{names}, format = 'auto', filename = true, columns = {{'data': {sql_literal(struct)}}}, "
+            f"select u.*, filename from (select unnest({key}) as u, filename from read_json("
+            f"{names}, format = 'auto', filename = true, "
+            f"columns = {{{sql_literal(key)}: {sql_literal(struct)}}}, "
             f"maximum_object_size = {_MAX_OBJECT}))"
         )
     return " union all by name ".join(f"({p})" for p in parts)
