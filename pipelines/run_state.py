@@ -102,31 +102,49 @@ def record_built(con: duckdb.DuckDBPyConnection, step: str, version: str) -> Non
 
 
 CHECKS_DDL = (
-    "create table if not exists check_results "
-    "(check_name varchar, version varchar, violations bigint, checked_at timestamp)"
+    "create table if not exists asset_check_results (check_name varchar, version varchar, "
+    "query varchar, watermark bigint, violations bigint, checked_at timestamp)"
 )
 
 
 def checked_result(con: duckdb.DuckDBPyConnection, check: str, version: str) -> int | None:
     """The violations ``check`` found when it last ran on data of ``version``, or None (never,
     or the data or the check's query has changed since)."""
-    if not table_exists(con, "check_results"):
+    if not table_exists(con, "asset_check_results"):
         return None
     row = con.execute(
-        "select violations from check_results where check_name = ? and version = ?",
+        "select violations from asset_check_results where check_name = ? and version = ?",
         [check, version],
     ).fetchall()
     return int(row[0][0]) if row else None
 
 
+def clean_since(con: duckdb.DuckDBPyConnection, check: str, query: str) -> int | None:
+    """The ingest watermark at which ``check`` (with the query digest ``query``) last found
+    nothing, if its last result was clean; else None."""
+    if not table_exists(con, "asset_check_results"):
+        return None
+    row = con.execute(
+        "select watermark from asset_check_results "
+        "where check_name = ? and query = ? and violations = 0",
+        [check, query],
+    ).fetchall()
+    return int(row[0][0]) if row else None
+
+
 def record_checked(
-    con: duckdb.DuckDBPyConnection, check: str, version: str, violations: int
+    con: duckdb.DuckDBPyConnection,
+    check: str,
+    version: str,
+    query: str,
+    watermark: int,
+    violations: int,
 ) -> None:
-    """Remember what ``check`` found on data of ``version`` (only the latest version is kept)."""
+    """Remember what ``check`` found on data of ``version`` (only its latest result is kept)."""
     with transaction(con):
         con.execute(CHECKS_DDL)
-        con.execute("delete from check_results where check_name = ?", [check])
+        con.execute("delete from asset_check_results where check_name = ?", [check])
         con.execute(
-            "insert into check_results values (?, ?, ?, current_timestamp)",
-            [check, version, violations],
+            "insert into asset_check_results values (?, ?, ?, ?, ?, current_timestamp)",
+            [check, version, query, watermark, violations],
         )

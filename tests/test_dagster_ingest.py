@@ -108,7 +108,7 @@ def test_failed_blocking_check_stops_the_run_before_downstream(pipeline_env, mon
     assert checks[("applications", "rows_conserved")] is False
 
 
-def test_a_check_on_data_it_already_checked_reports_that_result_and_rechecks_a_change(
+def test_a_check_reuses_its_result_on_unchanged_data_checks_a_batch_by_its_rows_and_a_hand_edit_whole(
     pipeline_env,
 ):
     def evaluations(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], tuple]:
@@ -124,7 +124,19 @@ def test_a_check_on_data_it_already_checked_reports_that_result_and_rechecks_a_c
     for key in (("applications", "key_unique"), ("interviews", "foreign_keys"),
                 ("reason_assignments", "one_assignment_per_cohort_row")):  # fmt: skip
         assert again[key] == (True, {"violations", "reused"}), key
-    # A row added by hand (no file, so the ingest watermark is the same) is checked anew.
+    # A new file: after a clean check, the batch is checked by its own rows.
+    first_job = (Path(pipeline_env["HIRING_DATA_DIR"]) / "jobs.csv").read_text().splitlines()[1]
+    write(
+        Path(pipeline_env["HIRING_DATA_DIR"]),
+        "applications-late.csv",
+        "application_id,job_id,applied_at,outcome\n"
+        f"A-LATE-1,{first_job.split(',')[0]},2026-03-02,pending\n",
+    )
+    batch = evaluations(run_job())
+    for key in (("applications", "key_unique"), ("applications", "foreign_keys"),
+                ("applications", "accepted_values")):  # fmt: skip
+        assert batch[key] == (True, {"violations", "rows_checked"}), key
+    # A row added by hand (no file, so the ingest watermark is the same) is checked anew, whole.
     con = duckdb.connect(pipeline_env["HIRING_WAREHOUSE"])
     con.execute("insert into applications select * from applications limit 1")
     con.close()

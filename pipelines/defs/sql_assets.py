@@ -11,7 +11,8 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
-from pipelines.run_state import checked_result, record_checked
+from pipelines.reasons.changes import current_watermark
+from pipelines.run_state import checked_result, clean_since, record_checked
 from pipelines.sqlgraph import SqlTable
 
 
@@ -49,13 +50,16 @@ def sql_check(
     sql: str,
     data_version: Callable[[DuckDBPyConnection], str],
     blocking: bool = False,
+    since_sql: str | None = None,
 ) -> dg.AssetChecksDefinition:
     """An asset check that passes when ``sql`` returns no row. ``data_version`` names the
     version of the data it reads (the ingest watermark, the reason tables' version): on data it
     has already checked, with the same query, the check reports that result again instead of
-    rescanning the table (a run with no new file scans nothing). Results are kept in the
-    warehouse's ``check_results`` (pipelines.run_state)."""
-    digest = hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+    rescanning the table (a run with no new file scans nothing). ``since_sql``: the same check
+    over the rows of files after the DuckDB variable ``check_since`` only, run instead when the
+    last result was clean (a batch checks its own rows, not the whole table). Results are kept
+    in the warehouse's ``asset_check_results`` (pipelines.run_state)."""
+    digest = hashlib.blake2b((sql + "\n" + (since_sql or "")).encode(), digest_size=8).hexdigest()
 
     @dg.asset_check(asset=asset, name=name, description=description, blocking=blocking)
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
@@ -74,8 +78,18 @@ def sql_check(
                     passed=not violations,
                     metadata={"violations": violations, "reused": "data unchanged since checked"},
                 )
-            violations = len(con.execute(sql).fetchall())
-            record_checked(con, key, version, violations)
-        return dg.AssetCheckResult(passed=not violations, metadata={"violations": violations})
+            watermark = current_watermark(con)
+            since = clean_since(con, key, digest) if since_sql else None
+            metadata: dict[str, object] = {}
+            if since is not None and since < watermark:
+                con.execute("set variable check_since = ?", [since])
+                violations = len(con.execute(since_sql).fetchall())  # type: ignore[arg-type]
+                metadata["rows_checked"] = f"of files after file {since} (the rest passed before)"
+            else:
+                violations = len(con.execute(sql).fetchall())
+            record_checked(con, key, version, digest, watermark, violations)
+        return dg.AssetCheckResult(
+            passed=not violations, metadata={"violations": violations, **metadata}
+        )
 
     return _check

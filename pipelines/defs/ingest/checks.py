@@ -25,6 +25,7 @@ def build_checks() -> list[dg.AssetChecksDefinition]:
                     f"{', '.join(t.key)} is unique.",
                     key_unique_sql(t),
                     ingested,
+                    since_sql=key_unique_sql(t, since=True),
                 )
             )
         if any(c.references for c in t.columns):
@@ -35,6 +36,7 @@ def build_checks() -> list[dg.AssetChecksDefinition]:
                     "Every reference has its parent row.",
                     foreign_key_sql(t),
                     ingested,
+                    since_sql=foreign_key_sql(t, since=True),
                 )
             )
         checks.append(
@@ -44,6 +46,7 @@ def build_checks() -> list[dg.AssetChecksDefinition]:
                 "Enums, ranges, required values.",
                 accepted_values_sql(t),
                 ingested,
+                since_sql=accepted_values_sql(t, since=True),
             )
         )
     return checks
