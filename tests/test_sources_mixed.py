@@ -4,7 +4,6 @@ cases as contract CSV and as a vendor export get the same reasons."""
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 import duckdb
@@ -169,19 +168,3 @@ def test_the_same_cases_get_the_same_reasons_from_contract_csv_and_a_vendor_expo
     from_export = {a: tuple(rest) for a, *rest in assigned["export"]}
     assert len(by_pseudonym) > 200
     assert from_export == by_pseudonym
-
-
-def test_the_adapter_keeps_pace_with_the_contract_reader(tmp_path):
-    # a coarse guard (the benchmark measures it at 1M): the same 10k applications as a Greenhouse
-    # export load within a few times the contract CSVs' time
-    contract_dir, export_dir = tmp_path / "contract", tmp_path / "export"
-    write_contract(generate(10_000, seed=9), contract_dir, "csv", tmp_path / "truth.csv")
-    write_vendor_export(contract_dir, export_dir, "greenhouse")
-    seconds = {}
-    for name, folder in (("contract", contract_dir), ("export", export_dir)):
-        con = connect(tmp_path / name / "warehouse.duckdb")
-        t0 = time.perf_counter()
-        ingest_folder(con, folder, pseudonym_key=KEY)
-        seconds[name] = time.perf_counter() - t0
-        con.close()
-    assert seconds["export"] < 4 * seconds["contract"] + 2, seconds
