@@ -64,6 +64,15 @@ def write_vendor_export(contract_dir: Path, out: Path, vendor: str) -> list[Path
                 for c in contract.table(table).columns
             )
             con.execute(f"create view c_{table} as select {cols} from {read}")
+        # The stages an application passed, in funnel order, up to the one it reached (a hire
+        # reached the offer): the stage history Lever's and Ashby's exports both carry.
+        stages = (
+            "['applied', 'screen', 'interview', 'final_interview', 'offer', 'background_check']"
+        )
+        con.execute(
+            f"create macro stage_path(stage) as list_slice({stages}, 1, coalesce(list_position("
+            f"{stages}, case stage when 'hired' then 'offer' else stage end), 0))"
+        )
         for v in [vendor] + (["checkr"] if vendor != "checkr" else []):
             folder = out / v
             folder.mkdir(parents=True, exist_ok=True)

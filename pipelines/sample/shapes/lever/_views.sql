@@ -28,11 +28,7 @@ with base as (
         case when a.outcome <> 'pending' and a.decided_at is not null
              then epoch_ms(a.decided_at::date + to_seconds(28800 + hash(a.application_id) % 36000))
         end as archived_ms,
-        list_slice(['applied', 'screen', 'interview', 'final_interview', 'offer', 'background_check'], 1,
-                   coalesce(list_position(['applied', 'screen', 'interview', 'final_interview', 'offer',
-                                           'background_check'],
-                                          case a.stage_reached when 'hired' then 'offer'
-                                                               else a.stage_reached end), 0)) as path,
+        stage_path(a.stage_reached) as path,  -- (macro: pipelines/sample/vendors.py)
         lower(a.ats_rejection_reason) as ats,
         'offer declined|declined (the |our )?offer|rejected (the |our )?offer|counter.?offer'
             as offer_pattern,
