@@ -23,12 +23,12 @@ from pipelines.ingest.files import (
     InputFile,
     InputListing,
     check_headers,
-    content_hash,
     discover_files,
     list_input_folder,
     sniff,
     table_for_file,
 )
+from pipelines.ingest.hashing import content_hash
 from pipelines.ingest.layout import WAREHOUSE_TABLES, check_warehouse, ensure_tables
 
 # Private name used by a test: _load_sql (the staging plan test).

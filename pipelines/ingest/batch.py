@@ -17,7 +17,8 @@ import duckdb
 from pipelines import sources
 from pipelines.contract import Contract, load_contract
 from pipelines.ingest.context import BatchContext, FileResult
-from pipelines.ingest.files import IngestError, InputFile, content_hash, list_input_folder
+from pipelines.ingest.files import IngestError, InputFile, list_input_folder
+from pipelines.ingest.hashing import content_hash
 from pipelines.ingest.layout import _drop_working_tables, ensure_tables
 from pipelines.ingest.publish import _publish_table
 from pipelines.ingest.stage import _stage_table

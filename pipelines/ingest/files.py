@@ -1,4 +1,5 @@
-"""The input files: which ones there are, what they hold, their content hashes and column names.
+"""The input files: which ones there are, what they hold and their column names (their content
+hashes: :mod:`pipelines.ingest.hashing`).
 
 Python only lists, sniffs and hashes files and reads CSV headers; Parquet schemas and JSON Lines
 keys are read by DuckDB. :func:`list_input_folder` is the one listing of the input folder: the
@@ -29,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-import blake3
 import duckdb
 
 from pipelines import sources
@@ -79,26 +79,6 @@ class Sniffed:
 
     compression: str  # "none" or "gzip"
     encoding: str  # "utf-8" or "utf-16" (little-endian, as DuckDB reads it)
-
-
-_HASH_CHUNK = 1 << 20
-
-
-def content_hash(path: Path) -> str:
-    """``blake3:<hex>`` of the file's bytes: BLAKE3 hashes ~5 GB/s per core here, SHA-256 (with
-    SHA-NI) ~1.9 GB/s, and every new file is hashed in full. Read in 1 MiB chunks into one
-    buffer (not mapped: a mapped multi-GB export counts its pages in the process's resident
-    memory while DuckDB reads it too); blake3 releases the GIL while it hashes a chunk."""
-    try:
-        h = blake3.blake3()
-        buf = bytearray(_HASH_CHUNK)
-        view = memoryview(buf)
-        with path.open("rb", buffering=0) as f:
-            while n := f.readinto(buf):
-                h.update(view[:n])
-        return "blake3:" + h.hexdigest()
-    except OSError as e:
-        raise IngestError(f"{path}: cannot be read: {e.strerror or e}") from e
 
 
 def _name_format(name: str) -> tuple[str, str] | None:
