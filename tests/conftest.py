@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any
 
 import duckdb
 import pytest
@@ -76,14 +77,33 @@ def pipeline_env(
     return {**os.environ, **env}
 
 
-T = TypeVar("T")
+@dataclass
+class SampleSite:
+    """The bundled sample through the pipeline in process and the report site built from it."""
+
+    reports: Path
+    built: Any  # pipelines.reports.BuiltReports
+    cubes: list  # every suppression cube the pages made, in the order they were made
+    con: duckdb.DuckDBPyConnection
 
 
-def recording_cubes(build: Callable[[], T]) -> tuple[T, list]:
-    """What ``build`` returns, and every suppression cube (pipelines.reports.suppression.Cube)
-    created while it ran: the report tests read the cells behind the published pages."""
-    from pipelines.reports import suppression
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SampleSite]:
+    """One site for the report tests that read the cells behind the published pages (read only:
+    the consistency and the cross-page suppression tests). The cubes are recorded by patching
+    ``Cube.__init__`` while the pages are built."""
+    from pipelines.reasons.engine import assign_reasons, build_rule_audit
+    from pipelines.reasons.rules import load_rules
+    from pipelines.reports import build_reports, suppression
+    from pipelines.reports.tables import build_report_tables
 
+    work = tmp_path_factory.mktemp("sample_site")
+    con = connect(work / "warehouse.duckdb")
+    ingest_folder(con, SAMPLE_DIR)
+    rules = load_rules()
+    assign_reasons(con, rules)
+    build_rule_audit(con, [], rules)
+    build_report_tables(con, rules)
     cubes: list = []
     original = suppression.Cube.__init__
 
@@ -94,7 +114,8 @@ def recording_cubes(build: Callable[[], T]) -> tuple[T, list]:
     mp = pytest.MonkeyPatch()
     mp.setattr(suppression.Cube, "__init__", record)
     try:
-        result = build()
+        built = build_reports(con, work / "reports", rules)
     finally:
         mp.undo()
-    return result, cubes
+    yield SampleSite(work / "reports", built, cubes, con)
+    con.close()

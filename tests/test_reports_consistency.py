@@ -10,30 +10,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_DIR, recording_cubes
 
-from pipelines.ingest import ingest_folder
-from pipelines.reasons.engine import assign_reasons, build_rule_audit
-from pipelines.reasons.rules import load_rules
-from pipelines.reports import build_reports
 from pipelines.reports.privacy import MIN_GROUP
 from pipelines.reports.suppression import recoverable
-from pipelines.warehouse import connect
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("consistency")
-    con = connect(tmp / "warehouse.duckdb")
-    ingest_folder(con, SAMPLE_DIR)
-    assign_reasons(con, load_rules())
-    build_rule_audit(con, [], load_rules())
-    from pipelines.reports.tables import build_report_tables
-
-    build_report_tables(con, load_rules())
-    built, cubes = recording_cubes(lambda: build_reports(con, tmp / "reports", load_rules()))
-    yield tmp / "reports", built, cubes, con
-    con.close()
+@pytest.fixture
+def site(sample_site):
+    return sample_site.reports, sample_site.built, sample_site.cubes, sample_site.con
 
 
 def rows(path: Path) -> list[dict[str, str]]:

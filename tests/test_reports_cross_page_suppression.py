@@ -19,22 +19,14 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from conftest import SAMPLE_DIR, recording_cubes
 
-from pipelines.ingest import ingest_folder
-from pipelines.reasons.engine import assign_reasons, build_rule_audit
-from pipelines.reasons.rules import load_rules
-from pipelines.reports import build_reports
 from pipelines.reports import suppression as supp
 from pipelines.reports.population import OUTCOMES
 from pipelines.reports.privacy import OTHER_GROUPS
 from pipelines.reports.suppression import ALL
-from pipelines.reports.tables import build_report_tables
-from pipelines.warehouse import connect
 
 # The cubes, by the count each measures (Cube.measure).
 APPLICATIONS = "applications"
@@ -347,24 +339,12 @@ def leaks(cubes: dict[str, supp.Cube], known: dict[str, np.ndarray]) -> list[str
 # ---- the site
 
 
-def build_site(data_dir: Path, work: Path) -> tuple[Path, dict[str, supp.Cube], Any]:
-    """The pipeline in process on ``data_dir``; the cubes the pages built, by measure."""
-    con = connect(work / "warehouse.duckdb")
-    ingest_folder(con, data_dir)
-    assign_reasons(con, load_rules())
-    build_rule_audit(con, [], load_rules())
-    build_report_tables(con, load_rules())
-    _, cubes = recording_cubes(lambda: build_reports(con, work / "reports", load_rules()))
-    by_measure = {c.measure: c for c in cubes}
-    assert len(by_measure) == len(cubes)
-    return work / "reports", by_measure, con
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    out, cubes, con = build_site(SAMPLE_DIR, tmp_path_factory.mktemp("cross_page"))
-    yield out, cubes, con
-    con.close()
+@pytest.fixture
+def site(sample_site):
+    """The sample's site: its reports folder, the cubes the pages built by measure, the warehouse."""
+    by_measure = {c.measure: c for c in sample_site.cubes}
+    assert len(by_measure) == len(sample_site.cubes)
+    return sample_site.reports, by_measure, sample_site.con
 
 
 def test_the_identities_hold_on_the_true_counts(site):
