@@ -43,19 +43,13 @@ class BatchResult:
         )
 
 
-def input_hash(f: InputFile, hashes: dict[Path, Future[str]] | None = None) -> str:
-    """The content hash of an input: its file's, or for a vendor export file, one hash over the
-    hashes of every file its adapter reads (so a change to a lookup file re-reads it too).
-    ``hashes``: each file's content hash, computed once for every input that reads it."""
-
-    def of(p: Path) -> str:
-        return hashes[p].result() if hashes and p in hashes else content_hash(p)
-
-    if not f.inputs:
-        return of(f.path)
+def export_hash(f: InputFile, hashes: dict[Path, Future[str]]) -> str:
+    """The content hash of a vendor export file: one hash over the content hashes (``hashes``,
+    each file's, computed once) of every file its adapter reads, so a change to a lookup file
+    re-reads it too."""
     h = blake3.blake3()
     for p in f.inputs:
-        h.update(f"{'*' if p == f.path else ''}{p.name}:{of(p)}\n".encode())
+        h.update(f"{'*' if p == f.path else ''}{p.name}:{hashes[p].result()}\n".encode())
     return "blake3:" + h.hexdigest()
 
 
@@ -107,7 +101,7 @@ def ingest_folder(
         paths = dict.fromkeys(p for f in files for p in (f.inputs or (f.path,)))
         hashes = {p: pool.submit(content_hash, p) for p in paths}
         digests = {
-            f.path: hashes[f.path] if not f.inputs else pool.submit(input_hash, f, hashes)
+            f.path: hashes[f.path] if not f.inputs else pool.submit(export_hash, f, hashes)
             for f in files
         }
         is_new = {
