@@ -48,14 +48,15 @@ def sql_check(
     name: str,
     description: str,
     sql: str,
-    data_version: Callable[[DuckDBPyConnection], str],
     blocking: bool = False,
     since_sql: str | None = None,
+    data_version: Callable[[DuckDBPyConnection], str] | None = None,
 ) -> dg.AssetChecksDefinition:
-    """An asset check that passes when ``sql`` returns no row. ``data_version`` names the
-    version of the data it reads (the ingest watermark, the reason tables' version): on data it
-    has already checked, with the same query, the check reports that result again instead of
-    rescanning the table (a run with no new file scans nothing). ``since_sql``: the same check
+    """An asset check that passes when ``sql`` returns no row. The version of the data it reads
+    is the ingest watermark (the ingested tables change only with a file), with ``data_version``
+    for tables that also change otherwise (the reason tables' version): on data it has already
+    checked, with the same query, the check reports that result again instead of rescanning the
+    table (a run with no new file scans nothing). ``since_sql``: the same check
     over the rows of files after the DuckDB variable ``check_since`` only, run instead when the
     last result was clean (a batch checks its own rows, not the whole table). Results are kept
     in the warehouse's ``asset_check_results`` (pipelines.run_state)."""
@@ -71,14 +72,15 @@ def sql_check(
                 "and schema_name = 'main' and database_name = current_database()",
                 [asset],
             ).fetchall()
-            version = f"{data_version(con)}-{rows[0][0] if rows else ''}-{digest}"
+            watermark = current_watermark(con)
+            extra = data_version(con) if data_version else ""
+            version = f"{watermark}-{extra}-{rows[0][0] if rows else ''}-{digest}"
             violations = checked_result(con, key, version)
             if violations is not None:
                 return dg.AssetCheckResult(
                     passed=not violations,
                     metadata={"violations": violations, "reused": "data unchanged since checked"},
                 )
-            watermark = current_watermark(con)
             since = clean_since(con, key, digest) if since_sql else None
             metadata: dict[str, object] = {}
             if since is not None and since < watermark:

@@ -38,7 +38,14 @@ ASSIGNMENT_CHECKS = {
 def reason_checks() -> dg.Definitions:
     return dg.Definitions(
         asset_checks=[
-            sql_check("reason_assignments", name, description, sql, engine_version, blocking=True)
+            sql_check(
+                "reason_assignments",
+                name,
+                description,
+                sql,
+                blocking=True,
+                data_version=engine_version,
+            )
             for name, (description, sql) in ASSIGNMENT_CHECKS.items()
         ]
         + [no_implausible_records]
