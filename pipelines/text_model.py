@@ -80,7 +80,8 @@ def note_label(cases: pl.DataFrame) -> pl.DataFrame:
 
 
 def training_notes(splits: tuple[str, ...] = TRAIN_SPLITS) -> pl.DataFrame:
-    """(note, label) pairs: the generator's phrasings and the labelled notes of ``splits``."""
+    """(note, label) pairs: the generator's phrasings and the labelled notes of ``splits``, in
+    the one shuffled order training sees them (``make model`` and ``make calibrate`` alike)."""
     generated = pl.DataFrame(
         [
             (
@@ -97,7 +98,8 @@ def training_notes(splits: tuple[str, ...] = TRAIN_SPLITS) -> pl.DataFrame:
         orient="row",
     )
     cases = note_label(load_cases().filter(pl.col("split").is_in(list(splits))))
-    return pl.concat([generated, cases]).unique("note", keep="last", maintain_order=True)
+    notes = pl.concat([generated, cases]).unique("note", keep="last", maintain_order=True)
+    return notes.sample(fraction=1.0, shuffle=True, seed=3)
 
 
 def _run_text_steps(
@@ -235,9 +237,7 @@ def main(argv: list[str] | None = None) -> float:
     p.add_argument("--folds", type=int, default=5, help="cross-validation folds (0: skip)")
     args = p.parse_args(argv)
     rules = load_rules()
-    notes = training_notes(tuple(args.split) or TRAIN_SPLITS).sample(
-        fraction=1.0, shuffle=True, seed=3
-    )
+    notes = training_notes(tuple(args.split) or TRAIN_SPLITS)
     accuracy = float("nan")
     if args.folds > 1:
         scored = cross_validate(notes, rules, args.folds)
