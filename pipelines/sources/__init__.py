@@ -153,6 +153,11 @@ def prepare(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
         "create or replace temp macro match_list(l, t) as (select arg_min(value, priority) "
         "from source_patterns where list_name = l and regexp_matches(t, '(?i)' || pattern))"
     )
+    # A file of one object's records names the object: activity_feed-<candidate_id>.json
+    con.execute(
+        "create or replace temp macro id_in_file_name(filename, kind) as nullif(regexp_extract("
+        r"filename, kind || '[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1), '')"
+    )
     con.execute(
         "create or replace temp macro setting(n) as "
         "(select first(value) from source_settings where name = n)"

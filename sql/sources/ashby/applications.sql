@@ -65,9 +65,8 @@ history as (
                 from app where applicationHistory is not null))
     union all
     select a._row, h.stageId, h.title, ts(h.enteredStageAt), try_cast(h.stageNumber as integer)
-    from (select coalesce(applicationId, nullif(regexp_extract(filename,
-                     'application_history[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1),
-                     '')) as application_id,
+    from (select coalesce(applicationId, id_in_file_name(filename, 'application_history'))
+                     as application_id,
                  stageId, title, enteredStageAt, stageNumber
           from ashby_application_history) h
     join app a on a.id = h.application_id
@@ -163,8 +162,7 @@ candidate_note as (
     -- file name's suffix (candidate_notes-<candidateId>.json); private notes are not read
     select id, candidate_id, epoch(ts(createdAt)) as created_epoch, content
     from (select id, createdAt, content, isPrivate,
-                 coalesce(candidateId, nullif(regexp_extract(filename,
-                     'candidate_notes[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1), ''))
+                 coalesce(candidateId, id_in_file_name(filename, 'candidate_notes'))
                      as candidate_id
           from ashby_candidate_notes)
     where candidate_id is not null and coalesce(lower(isPrivate), 'false') <> 'true'

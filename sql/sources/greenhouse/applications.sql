@@ -63,8 +63,7 @@ rejection_activity as (
     -- field of the object, else the file name's suffix (activity_feed-<candidate_id>.json)
     -- (activities are read as a list of (created_at, subject, body): see vendors.py)
     select f.candidate_id, act.created_at, act.body
-    from (select coalesce(candidate_id, nullif(regexp_extract(filename,
-                     'activity_feed[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1), ''))
+    from (select coalesce(candidate_id, id_in_file_name(filename, 'activity_feed'))
                      as candidate_id,
                  unnest(activities) as act
           from greenhouse_activity_feed) f

@@ -96,8 +96,7 @@ reasons as materialized (
 note_field as (
     select id, opportunity_id, created_at, f ->> '$' as value, i
     from (select id, ms_ts(createdAt) as created_at,
-                 coalesce(opportunityId, nullif(regexp_extract(filename,
-                     'notes[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1), ''))
+                 coalesce(opportunityId, id_in_file_name(filename, 'notes'))
                      as opportunity_id,
                  unnest(json_extract(fields, '$[*].value')) as f,
                  generate_subscripts(json_extract(fields, '$[*].value'), 1) as i
