@@ -516,3 +516,47 @@ def test_committed_text_model_is_what_training_produces(tmp_path):
         value = "bias" if name == "labels.csv" else "weight"
         # float32 training: the last rounded digit may differ between machines
         assert (fresh[value] - committed[value]).abs().max() < 1e-3, f"retrain: {name} is stale"
+
+
+def test_pattern_guards_change_no_reading_of_any_labelled_note():
+    """The generated macros try patterns in guarded groups for speed; every labelled note must
+    normalise and match exactly as when each pattern is tried on its own, in order."""
+    import duckdb
+
+    from pipelines.reasons.rules import _rule_match, rule_macros
+    from pipelines.warehouse import sql_literal
+
+    rules = load_rules()
+    cases = load_cases()
+    notes = (
+        pl.concat([cases["recruiter_note"], cases["ats_rejection_reason"]]).drop_nulls().unique()
+    )
+    con = duckdb.connect()
+    for macro in rule_macros(rules):
+        con.execute(macro)
+    plain = "lower(raw_text)"
+    for pattern, replace in rules.normalize:
+        plain = f"regexp_replace({plain}, {sql_literal(pattern)}, {sql_literal(replace)}, 'g')"
+    con.execute(f"create macro plain_normalise(raw_text) as {plain}")
+    hits = ", ".join(_rule_match(r) for r in rules.text_rules)
+    con.execute(
+        f"create macro plain_hits(clause) as list_filter([{hits}], lambda r: r is not null)"
+    )
+    con.execute("create table notes as select unnest(?) as raw_text", [notes.to_list()])
+    con.execute(
+        "create table clauses as select distinct unnest(string_split(regexp_replace("
+        "plain_normalise(raw_text), '[.;!?\\n]+|\\bbut\\b', chr(1), 'g'), chr(1))) as clause "
+        "from notes"
+    )
+    assert con.execute("select count(*) from clauses").fetchone()[0] > 3000
+    normalised_differently = con.execute(
+        "select count(*) from notes where normalise_note(raw_text) <> plain_normalise(raw_text)"
+    ).fetchone()[0]
+    matched_differently = con.execute(
+        "select count(*) from clauses where text_rule_hits(clause) <> plain_hits(clause)"
+    ).fetchone()[0]
+    some_hits = con.execute(
+        "select count(*) from clauses where len(plain_hits(clause)) > 1"
+    ).fetchone()[0]
+    assert some_hits > 100  # the comparison covers clauses that several rules match
+    assert (normalised_differently, matched_differently) == (0, 0)

@@ -12,6 +12,7 @@ Dagster.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -146,14 +147,57 @@ def _rule_match(rule: TextRule) -> str:
     )
 
 
+# Patterns are tried in groups of this size behind one regular expression that matches when any
+# of the group does. RE2 reads a group of alternatives in one pass for about the cost of one
+# pattern, and most notes match no group, so a note costs a few passes instead of one per
+# pattern (at 1M applications: normalising 4.5 s -> 1.1 s, rule matching 3.3 s -> 1.5 s). A guard is exact: a group that does not match leaves
+# the text as it was, so its own patterns could not have matched either. Larger groups grow
+# RE2's automaton past its memory budget (one guard over all 34 text rules is 40x slower).
+GUARD_GROUP = 6
+
+
+def _guarded(
+    items: list[Any], pattern: Callable[[Any], str], var: str, inner: Callable[[list[Any]], str]
+) -> list[str]:
+    """Per group of ``items``, an unfinished ``case when <a pattern of the group matches var>
+    then inner(group)``: the caller adds what no match gives (``else ... end``)."""
+    out = []
+    for i in range(0, len(items), GUARD_GROUP):
+        group = items[i : i + GUARD_GROUP]
+        guard = sql_literal("|".join(f"(?:{pattern(x)})" for x in group))
+        out.append(f"case when regexp_matches({var}, {guard}) then {inner(group)}")
+    return out
+
+
+def _normalise_sql(normalize: list[tuple[str, str]]) -> str:
+    """The [[normalize]] rewrites, in order, as one SQL expression over ``raw_text``."""
+
+    def rewrite(group: list[tuple[str, str]]) -> str:
+        expr = "t"
+        for pattern, replace in group:
+            expr = f"regexp_replace({expr}, {sql_literal(pattern)}, {sql_literal(replace)}, 'g')"
+        return expr
+
+    expr = "lower(raw_text)"
+    for step in _guarded(normalize, lambda n: n[0], "t", rewrite):
+        # a one-element list lets each group name the text it receives
+        expr = f"list_transform([{expr}], lambda t: {step} else t end)[1]"
+    return expr
+
+
 def rule_macros(rules: Rules) -> list[str]:
     """``create temp macro`` statements for the SQL functions generated from the rules file."""
-    normalise = "lower(raw_text)"
-    for pattern, replace in rules.normalize:
-        normalise = (
-            f"regexp_replace({normalise}, {sql_literal(pattern)}, {sql_literal(replace)}, 'g')"
-        )
-    hits = ",\n        ".join(_rule_match(r) for r in rules.text_rules)
+    normalise = _normalise_sql(rules.normalize)
+    groups = _guarded(
+        rules.text_rules,
+        lambda r: r.pattern,
+        "clause",
+        lambda group: "[" + ", ".join(_rule_match(r) for r in group) + "]",
+    )
+    lists = [g + " else [] end" for g in groups] or ["[]::varchar[]"]
+    hits = (
+        lists[0] if len(lists) == 1 else "list_concat(\n        " + ",\n        ".join(lists) + ")"
+    )
     # A model label is vetoed by the `unless` of the rules that read the same label: "other:visa"
     # by "doesn't need a visa", not by "references were good".
     by_label: dict[str, list[str]] = {}
@@ -173,7 +217,7 @@ def rule_macros(rules: Rules) -> list[str]:
     return [
         f"create or replace temp macro normalise_note(raw_text) as {normalise}",
         "create or replace temp macro text_rule_hits(clause) as "
-        f"list_filter([\n        {hits}], lambda r: r is not null)",
+        f"list_filter({hits}, lambda r: r is not null)",
         "create or replace temp macro model_vetoed(label, note) as "
         f"case label {' '.join(vetoes)} else false end",
     ]

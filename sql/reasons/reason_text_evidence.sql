@@ -35,7 +35,9 @@ clauses as (
            len(parts) as n_clauses
     from (select *, string_split(text, chr(1)) as parts from marked)
 ),
-clause_rows as (
+-- Materialised: the rule matches, the parts and the ruled-out joins all read the clauses, and
+-- recomputing them per reader cost as much again as the matching itself.
+clause_rows as materialized (
     select application_id, source_field, clause_no, n_clauses,
            starts_with(part, chr(2)) as after_contrast,
            trim(replace(part, chr(2), '')) as clause
@@ -52,16 +54,16 @@ matched as (
     where clause <> ''
 ),
 -- The comma parts of the few clauses that set a reason aside (NegEx's post-negation triggers).
-parts as (
+parts as materialized (
     select application_id, source_field, clause_no,
            unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as part
     from (
         select *, regexp_split_to_array(clause, '[,:]') as segs
         from clause_rows
-        where regexp_matches(clause, {{ ruled_out }}) or regexp_matches(clause, {{ dismissal }})
+        where regexp_matches(clause, {{ ruled_out }} || '|' || {{ dismissal }})
     )
 ),
-triggers as (
+triggers as materialized (
     select *, regexp_matches(part, {{ dismissal }}) and len(text_rule_hits(part)) = 0 as bare
     from parts
     where regexp_matches(part, {{ ruled_out }}) or regexp_matches(part, {{ dismissal }})
