@@ -33,6 +33,7 @@ _READS = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 _BUILDS = re.compile(
     r"^\s*create\s+or\s+replace\s+(?:table|view)\s+([a-z_][a-z0-9_]*)", re.I | re.M
 )
+_IS_VIEW = re.compile(r"^\s*create\s+or\s+replace\s+view\b", re.I | re.M)
 _COMMENT = re.compile(r"--[^\n]*")
 
 
@@ -45,6 +46,7 @@ class SqlTable:
     path: Path
     description: str
     deps: tuple[str, ...]
+    is_view: bool = False
 
     @property
     def template(self) -> str:
@@ -140,7 +142,8 @@ def build_graph(steps: Iterable[str], external: Iterable[str], sql_dir: Path = S
     for name, (step, path, text) in files.items():
         reads = {m.lower() for m in _READS.findall(_COMMENT.sub("", text))}
         deps = tuple(sorted((reads & known) - {name}))
-        by_step[step][name] = SqlTable(name, step, path, _description(text), deps)
+        is_view = bool(_IS_VIEW.search(_COMMENT.sub("", text)))
+        by_step[step][name] = SqlTable(name, step, path, _description(text), deps, is_view)
     graph = SqlGraph({s: _topological(t) for s, t in by_step.items()}, external)
     position = {t.name: i for i, t in enumerate(graph.tables)}
     for t in graph.tables:

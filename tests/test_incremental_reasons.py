@@ -258,3 +258,30 @@ def test_a_run_with_no_new_file_writes_nothing(tmp_path: Path):
     con.close()
     assert run.mode == "unchanged" and run.tables == []
     assert path.read_bytes() == before
+
+
+def test_a_warehouse_built_when_a_view_was_a_table_is_rebuilt_by_the_new_sql(tmp_path: Path):
+    """reason_note_tokens was a table before it became a view: a warehouse from then is rebuilt
+    (its reason SQL changed) without 'is of type Table' errors, with the same assignments."""
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    ingest_folder(con, SAMPLE_DIR)
+    rules = load_rules()
+    assign_reasons(con, rules)
+    expected = reason_tables(con)
+    views = [t.name for t in pipeline_graph().step("reasons") if t.is_view]
+    assert "reason_note_tokens" in views
+    for name in views:  # as an older version left them
+        con.execute(f"create or replace table {name}_old as select * from {name}")
+        con.execute(f"drop view {name}")
+        con.execute(f"alter table {name}_old rename to {name}")
+    con.execute("update reason_engine_state set digest = 'older' where part = 'reason SQL'")
+    run = assign_reasons(con, rules)
+    assert run.mode == "full" and "reason SQL" in run.why
+    kinds = dict(
+        con.execute(
+            "select view_name, 'view' from duckdb_views() where not internal "
+            "union all select table_name, 'table' from duckdb_tables()"
+        ).fetchall()
+    )
+    assert all(kinds[name] == "view" for name in views)
+    assert reason_tables(con) == {k: v for k, v in expected.items() if k not in views}

@@ -105,8 +105,9 @@ def assign_reasons(
         with _spilling(con):
             register_rules(con, rules)
             load_model(con)
-            for sql in texts.values():
-                con.execute(sql)
+            for table in graph.step("reasons"):
+                _drop_other_kind(con, table.name, table.is_view)
+                con.execute(texts[table.name])
         write_state(con, EngineState(watermark, digests))
         n = int(scalar(con, "select count(*) from applications"))
         cohort = int(scalar(con, "select count(*) from post_interview_rejections"))
@@ -180,6 +181,20 @@ def _recompute(
             con.execute(f"drop table if exists temp.main.{t}")
         con.execute(f"drop schema if exists {delta} cascade")
     return built, cohort
+
+
+def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, is_view: bool) -> None:
+    """A file that now builds a view where an earlier version built a table, or the reverse
+    (reason_note_tokens became a view): ``create or replace`` cannot change what an object is,
+    so the old one is dropped first."""
+    other = "table" if is_view else "view"
+    found = con.execute(
+        f"select 1 from duckdb_{other}s() where {other}_name = ? and schema_name = 'main' "
+        "and database_name = current_database()",
+        [name],
+    ).fetchall()
+    if found:
+        con.execute(f"drop {other} {quote_ident(name)}")
 
 
 def engine_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

@@ -13,88 +13,94 @@
 -- "the deciding factor", "because", "is why"; else the one after the last contrast word), are
 -- repeated with `last_`. Greeting, sign-off and forwarded-header lines carry nothing
 -- and are dropped.
-create or replace table reason_note_tokens as
+-- A view, computed when read: only the text model reads it, in one pass, so its 36M rows at 10M
+-- applications are never written to disk and read back.
+-- Each note is read as lists (its clauses, each clause's parts, each part's words), so that what a
+-- part needs from the rest of its note (is a later clause decisive, does the next part dismiss
+-- this one) is a list lookup, and a token said twice in a note is dropped within the note, with
+-- no join, window or grouping over every token of every note.
+create or replace view reason_note_tokens as
 with notes as (
+    -- runs of breaks collapse into one, as in reason_text_evidence
     select application_id,
-           regexp_replace(text, {{ boilerplate }}, ' ', 'g') as text
+           string_split(
+               regexp_replace(
+                   regexp_replace(
+                       regexp_replace(
+                           regexp_replace(text, {{ boilerplate }}, ' ', 'g'),
+                           {{ contrast_words }}, chr(1) || chr(2), 'g'),
+                       {{ clause_breaks }}, chr(1), 'g'),
+                   chr(1) || '[\s' || chr(1) || ']*', chr(1), 'g'),
+               chr(1)) as clauses
     from reason_notes
     where source_field = 'recruiter_note'
 ),
-clauses as (
-    select application_id, clause_no, n_clauses,
-           starts_with(part, chr(2)) as after_contrast,
-           regexp_matches(part, {{ decisive_cue }}) as decisive,
-           list_has_any(regexp_extract_all(part, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
-               as hypothetical,
-           unnest(generate_series(1, len(regexp_split_to_array(part, '[,:]')))) as part_no,
-           unnest(regexp_split_to_array(part, '[,:]')) as segment
-    from (
-        select application_id,
-               unnest(generate_series(1, len(parts))) as clause_no,
-               unnest(parts) as part,
-               len(parts) as n_clauses
-        from (
-            -- runs of breaks collapse into one, as in reason_text_evidence
-            select application_id,
-                   string_split(
-                       regexp_replace(
-                           regexp_replace(
-                               regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
-                               {{ clause_breaks }}, chr(1), 'g'),
-                           chr(1) || '[\s' || chr(1) || ']*', chr(1), 'g'),
-                       chr(1)) as parts
-            from notes
-        )
-    )
+-- clause i: decisive[i], after_contrast[i]; part j of clause i: parts[i][j], its words
+-- words[i][j], whether it only dismisses what came before (dismissal[i][j]) or rules a reason
+-- out after naming it (ruled_out[i][j])
+parts as (
+    select application_id,
+           list_transform(clauses, lambda c: regexp_matches(c, {{ decisive_cue }})) as decisive,
+           -- (a clause without words yields no tokens, so it cannot be the decisive one)
+           list_transform(clauses, lambda c: starts_with(c, chr(2)) and regexp_matches(c, '[a-z0-9]'))
+               as after_contrast,
+           list_transform(clauses, lambda c: regexp_split_to_array(c, '[,:]')) as parts
+    from notes
 ),
--- Parts that only set aside what came before them ("none of it was a blocker", "(not the
--- reason)"): the parts before them in their clause, or the clause before when they open theirs,
--- are ruled out.
-dismissals as (
-    select application_id, clause_no, part_no
-    from clauses
-    where regexp_matches(segment, {{ dismissal }})
-),
-segments as (
-    select c.*, regexp_extract_all(c.segment, '[a-z0-9]+(?:''[a-z]+)?') as w,
-           d.application_id is not null as dismissed
-    from clauses c
-    left join (
-        select application_id, clause_no, part_no from dismissals
-        union
-        select application_id, clause_no - 1, 1000000 from dismissals where part_no = 1
-    ) d on d.application_id = c.application_id and d.clause_no = c.clause_no
-        and c.part_no < d.part_no
+read as (
+    select application_id, decisive, after_contrast,
+           list_transform(parts, lambda c: list_transform(c, lambda p:
+               regexp_extract_all(p, '[a-z0-9]+(?:''[a-z]+)?'))) as words,
+           list_transform(parts, lambda c: list_transform(c, lambda p:
+               regexp_matches(p, {{ dismissal }}))) as dismissal,
+           list_transform(parts, lambda c: list_transform(c, lambda p:
+               regexp_matches(p, {{ ruled_out }}))) as ruled_out
+    from parts
 ),
 scoped as (
-    select application_id, w, hypothetical,
-           case when dismissed or regexp_matches(segment, {{ ruled_out }}) then 0
-                else coalesce(list_position(list_transform(w, lambda x:
-                         regexp_full_match(x, {{ negation_word }})), true), -1)
-           end as negated_after,
-           decisive or (after_contrast and not bool_or(decisive) over (partition by application_id)
-               and clause_no = max(case when after_contrast then clause_no end)
-                   over (partition by application_id)) as last_contrast
-    from segments
-    where len(w) > 0
+    select application_id, words,
+           list_transform(words, lambda c: list_has_any(flatten(c), {{ hypothetical_words }}))
+               as hypothetical,
+           -- the decisive clause: one with a decisive cue, else the last after a contrast word
+           list_transform(generate_series(1, len(words)), lambda i:
+               decisive[i] or (after_contrast[i] and not list_bool_or(decisive)
+                               and not coalesce(list_bool_or(after_contrast[i + 1:]), false)))
+               as last_contrast,
+           -- per part: 0 when the part is ruled out as a whole (it rules a reason out, or a
+           -- later part of its clause, or the first part of the next clause, only dismisses
+           -- what came before it); else the position of its first negation word; else -1
+           list_transform(generate_series(1, len(words)), lambda i:
+               list_transform(generate_series(1, len(words[i])), lambda j:
+                   case when ruled_out[i][j] or coalesce(dismissal[i + 1][1], false)
+                             or coalesce(list_bool_or(dismissal[i][j + 1:]), false) then 0
+                        else coalesce(list_position(list_transform(words[i][j], lambda x:
+                                 regexp_full_match(x, {{ negation_word }})), true), -1)
+                   end)) as negated_after
+    from read
 ),
 marked as (
     select application_id, last_contrast,
-           list_transform(generate_series(1, len(w)), lambda i:
-               -- a part ruled out as a whole ("even if the vetting had been quicker") is `not_`
-               -- even in a hypothetical clause
-               case when negated_after = 0 then 'not_' when hypothetical then 'if_'
-                    when negated_after > 0 and i > negated_after then 'not_' else '' end || w[i]) as m
+           list_transform(generate_series(1, len(words)), lambda i:
+               list_transform(generate_series(1, len(words[i])), lambda j:
+                   list_transform(generate_series(1, len(words[i][j])), lambda k:
+                       -- a part ruled out as a whole ("even if the vetting had been quicker") is
+                       -- `not_` even in a hypothetical clause
+                       case when negated_after[i][j] = 0 then 'not_'
+                            when hypothetical[i] then 'if_'
+                            when negated_after[i][j] > 0 and k > negated_after[i][j] then 'not_'
+                            else '' end || words[i][j][k]))) as m
     from scoped
 ),
+-- each clause's words and word pairs (within a part)
 grams as (
     select application_id, last_contrast,
-           m || list_transform(generate_series(1, len(m) - 1), lambda i: m[i] || ' ' || m[i + 1]) as g
+           list_transform(m, lambda c: flatten(list_transform(c, lambda p:
+               p || list_transform(generate_series(1, len(p) - 1), lambda k: p[k] || ' ' || p[k + 1]))))
+               as g
     from marked
 )
-select distinct application_id, token
-from (
-    select application_id, unnest(g) as token from grams
-    union all
-    select application_id, 'last_' || unnest(g) from grams where last_contrast
-);
+select application_id,
+       unnest(list_distinct(flatten(list_transform(generate_series(1, len(g)), lambda i:
+           case when last_contrast[i] then g[i] || list_transform(g[i], lambda t: 'last_' || t)
+                else g[i] end)))) as token
+from grams;
