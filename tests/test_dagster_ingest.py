@@ -485,3 +485,25 @@ def test_dev_on_a_port_in_use_is_one_error_line(tmp_path):
         f"error: 127.0.0.1:{port} is in use (another `make dev`?); "
         "choose another port: PORT=3001 make dev"
     )
+
+
+def test_a_failed_blocking_reason_check_stops_the_reports(pipeline_env, monkeypatch):
+    """The reason checks run as one step; a blocking one that fails still stops what is built
+    from the reason tables."""
+    import pipelines.defs.reasons.checks as reason_checks
+
+    failing = dict(reason_checks.ASSIGNMENT_CHECKS)
+    description, _ = failing["reasons_in_taxonomy"]
+    failing["reasons_in_taxonomy"] = (description, "select application_id from reason_assignments")
+    monkeypatch.setattr(reason_checks, "ASSIGNMENT_CHECKS", failing)
+    result = run_job()
+    assert not result.success
+    checks = {
+        (c.asset_key.to_user_string(), c.check_name): c.passed
+        for c in result.get_asset_check_evaluations()
+    }
+    assert checks[("reason_assignments", "reasons_in_taxonomy")] is False
+    assert checks[("reason_assignments", "one_assignment_per_cohort_row")] is True
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "reason_assignments" in built
+    assert not {"report_cohort", "reports"} & built

@@ -3,16 +3,16 @@
 import dagster as dg
 
 from pipelines.contract import load_contract
-from pipelines.defs.sql_assets import sql_check
+from pipelines.defs.sql_assets import SqlCheck, sql_checks
 from pipelines.ingest.checks import accepted_values_sql, foreign_key_sql, key_unique_sql
 
 
-def build_checks() -> list[dg.AssetChecksDefinition]:
+def build_checks() -> list[SqlCheck]:
     checks = []
     for t in load_contract().tables.values():
         if t.key:
             checks.append(
-                sql_check(
+                SqlCheck(
                     t.name,
                     "key_unique",
                     f"{', '.join(t.key)} is unique.",
@@ -22,7 +22,7 @@ def build_checks() -> list[dg.AssetChecksDefinition]:
             )
         if any(c.references for c in t.columns):
             checks.append(
-                sql_check(
+                SqlCheck(
                     t.name,
                     "foreign_keys",
                     "Every reference has its parent row.",
@@ -31,7 +31,7 @@ def build_checks() -> list[dg.AssetChecksDefinition]:
                 )
             )
         checks.append(
-            sql_check(
+            SqlCheck(
                 t.name,
                 "accepted_values",
                 "Enums, ranges, required values.",
@@ -44,4 +44,4 @@ def build_checks() -> list[dg.AssetChecksDefinition]:
 
 @dg.definitions
 def ingest_checks() -> dg.Definitions:
-    return dg.Definitions(asset_checks=build_checks())
+    return dg.Definitions(asset_checks=[sql_checks("ingested_table_checks", build_checks())])

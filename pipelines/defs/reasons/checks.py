@@ -4,7 +4,7 @@ confidence (blocking); implausible records across tables (a warning)."""
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from pipelines.defs.sql_assets import sql_check
+from pipelines.defs.sql_assets import SqlCheck, sql_checks
 from pipelines.reasons.engine import engine_version
 
 ASSIGNMENT_CHECKS = {
@@ -38,15 +38,20 @@ ASSIGNMENT_CHECKS = {
 def reason_checks() -> dg.Definitions:
     return dg.Definitions(
         asset_checks=[
-            sql_check(
-                "reason_assignments",
-                name,
-                description,
-                sql,
-                blocking=True,
-                data_version=engine_version,
+            sql_checks(
+                "reason_assignment_checks",
+                [
+                    SqlCheck(
+                        "reason_assignments",
+                        name,
+                        description,
+                        sql,
+                        blocking=True,
+                        data_version=engine_version,
+                    )
+                    for name, (description, sql) in ASSIGNMENT_CHECKS.items()
+                ],
             )
-            for name, (description, sql) in ASSIGNMENT_CHECKS.items()
         ]
         + [no_implausible_records]
     )
