@@ -30,10 +30,7 @@ STEPS = ("reasons", "rule_audit", "reports")
 
 # A table name after FROM / JOIN (schema-less: every table lives in the warehouse's main schema).
 _READS = re.compile(r"\b(?:from|join)\s+([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
-_BUILDS = re.compile(
-    r"^\s*create\s+or\s+replace\s+(?:table|view)\s+([a-z_][a-z0-9_]*)", re.I | re.M
-)
-_IS_VIEW = re.compile(r"^\s*create\s+or\s+replace\s+view\b", re.I | re.M)
+_BUILDS = re.compile(r"^\s*create\s+or\s+replace\s+(table|view)\s+([a-z_][a-z0-9_]*)", re.I | re.M)
 _COMMENT = re.compile(r"--[^\n]*")
 
 
@@ -125,24 +122,24 @@ def build_graph(steps: Iterable[str], external: Iterable[str], sql_dir: Path = S
     """Read ``sql/<step>/*.sql`` for each step; every table a file reads must be built by some
     file or be one of ``external``, and each file must build the table it is named after."""
     external = frozenset(external)
-    files: dict[str, tuple[str, Path, str]] = {}
+    files: dict[str, tuple[str, Path, str, bool]] = {}
     for step in steps:
         for path in sorted((sql_dir / step).glob("*.sql")):
             text = path.read_text(encoding="utf-8")
-            built = _BUILDS.findall(_COMMENT.sub("", text))
-            if built != [path.stem]:
+            built = _BUILDS.findall(_COMMENT.sub("", text))  # [(table or view, name)]
+            if [name for _, name in built] != [path.stem]:
                 raise ValueError(
-                    f"{path}: must build exactly the table {path.stem!r}, builds {built}"
+                    f"{path}: must build exactly the table {path.stem!r}, "
+                    f"builds {[name for _, name in built]}"
                 )
             if path.stem in files or path.stem in external:
                 raise ValueError(f"{path}: table {path.stem!r} is built twice")
-            files[path.stem] = (step, path, text)
+            files[path.stem] = (step, path, text, built[0][0].lower() == "view")
     known = external | files.keys()
     by_step: dict[str, dict[str, SqlTable]] = {step: {} for step in steps}
-    for name, (step, path, text) in files.items():
+    for name, (step, path, text, is_view) in files.items():
         reads = {m.lower() for m in _READS.findall(_COMMENT.sub("", text))}
         deps = tuple(sorted((reads & known) - {name}))
-        is_view = bool(_IS_VIEW.search(_COMMENT.sub("", text)))
         by_step[step][name] = SqlTable(name, step, path, _description(text), deps, is_view)
     graph = SqlGraph({s: _topological(t) for s, t in by_step.items()}, external)
     position = {t.name: i for i, t in enumerate(graph.tables)}

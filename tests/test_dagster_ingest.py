@@ -507,3 +507,20 @@ def test_a_failed_blocking_reason_check_stops_the_reports(pipeline_env, monkeypa
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "reason_assignments" in built
     assert not {"report_cohort", "reports"} & built
+
+
+def test_a_check_that_cannot_run_fails_the_run_after_the_others_report(pipeline_env, monkeypatch):
+    import pipelines.defs.reasons.checks as reason_checks
+
+    broken = dict(reason_checks.ASSIGNMENT_CHECKS)
+    description, _ = broken["reasons_in_taxonomy"]
+    broken["reasons_in_taxonomy"] = (description, "select * from no_such_table")
+    monkeypatch.setattr(reason_checks, "ASSIGNMENT_CHECKS", broken)
+    result = run_job()
+    assert not result.success
+    reported = {c.check_name for c in result.get_asset_check_evaluations()}
+    assert {"one_assignment_per_cohort_row", "confidence_between_0_and_1"} <= reported
+    assert "reasons_in_taxonomy" not in reported
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    message = failure.step_failure_data.user_failure_data.description
+    assert "reason_assignments:reasons_in_taxonomy" in message and "no_such_table" in message

@@ -560,3 +560,14 @@ def test_pattern_guards_change_no_reading_of_any_labelled_note():
     ).fetchone()[0]
     assert some_hits > 100  # the comparison covers clauses that several rules match
     assert (normalised_differently, matched_differently) == (0, 0)
+    # The rules file's space rewrite skips single spaces now; it still gives what "[ \\t\\f\\v]+"
+    # gave, on the notes and on every kind of run.
+    spaces = [pattern for pattern, _ in rules.normalize if "\\f" in pattern]
+    assert spaces == ["[ \\t\\f\\v]{2,}|[\\t\\f\\v]"]
+    texts = [*notes.to_list(), "a \t b", "a\tb", "a  b", "\v", " x ", "a\f\fb", "a \n b"]
+    old_and_new = con.execute(
+        "select count(*) filter (where regexp_replace(t, '[ \\t\\f\\v]+', ' ', 'g') "
+        "<> regexp_replace(t, ?, ' ', 'g')) from (select unnest(?) as t)",
+        [spaces[0], texts],
+    ).fetchone()[0]
+    assert old_and_new == 0

@@ -10,11 +10,15 @@ from dataclasses import dataclass
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
-from duckdb import DuckDBPyConnection
+from duckdb import BinderException, CatalogException, DuckDBPyConnection, ParserException
+from duckdb import Error as DuckDBError
 
 from pipelines.reasons.changes import current_watermark
 from pipelines.run_state import checked_result, clean_since, record_checked
 from pipelines.sqlgraph import SqlTable
+
+# Errors that name tables and columns only, never values.
+SCHEMA_ERRORS = (CatalogException, BinderException, ParserException)
 
 
 def table_specs(
@@ -116,10 +120,26 @@ def sql_checks(name: str, checks: list[SqlCheck]) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource
     ) -> Iterator[dg.AssetCheckResult]:
         selected = context.selected_asset_check_keys
+        could_not_run = []
         with duckdb.get_connection() as con:
             watermark = current_watermark(con)
             for c in checks:
-                if dg.AssetCheckKey(dg.AssetKey(c.asset), c.name) in selected:
+                if dg.AssetCheckKey(dg.AssetKey(c.asset), c.name) not in selected:
+                    continue
+                # A check that cannot run fails the step, as its own step did, but only after
+                # the others have reported. Only schema errors are quoted: other errors (a
+                # failed cast) can quote a value, and values are about people.
+                try:
                     yield c.evaluate(con, watermark)
+                except DuckDBError as e:
+                    quoted = isinstance(e, SCHEMA_ERRORS)
+                    could_not_run.append(
+                        f"{c.asset}:{c.name} ({str(e).splitlines()[0] if quoted else type(e).__name__})"
+                    )
+        if could_not_run:
+            raise dg.Failure(
+                description="asset checks that could not run: " + "; ".join(could_not_run),
+                allow_retries=False,
+            )
 
     return _checks

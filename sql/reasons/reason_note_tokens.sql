@@ -16,9 +16,10 @@
 -- A view, computed when read: only the text model reads it, in one pass, so its 36M rows at 10M
 -- applications are never written to disk and read back.
 -- Each note is read as lists (its clauses, each clause's parts, each part's words), so that what a
--- part needs from the rest of its note (is a later clause decisive, does the next part dismiss
--- this one) is a list lookup, and a token said twice in a note is dropped within the note, with
--- no join, window or grouping over every token of every note.
+-- part needs from the rest of its note (is any clause decisive, does a later clause follow a
+-- contrast word, does a later part of its clause or the first part of the next clause dismiss
+-- it) is a list lookup, and a token said twice in a note is dropped within the note, with no
+-- join, window or grouping over every token of every note.
 create or replace view reason_note_tokens as
 with notes as (
     -- runs of breaks collapse into one, as in reason_text_evidence
@@ -38,7 +39,7 @@ with notes as (
 -- clause i: decisive[i], after_contrast[i]; part j of clause i: parts[i][j], its words
 -- words[i][j], whether it only dismisses what came before (dismissal[i][j]) or rules a reason
 -- out after naming it (ruled_out[i][j])
-parts as (
+clause_lists as (
     select application_id,
            list_transform(clauses, lambda c: regexp_matches(c, {{ decisive_cue }})) as decisive,
            -- (a clause without words yields no tokens, so it cannot be the decisive one)
@@ -47,7 +48,7 @@ parts as (
            list_transform(clauses, lambda c: regexp_split_to_array(c, '[,:]')) as parts
     from notes
 ),
-read as (
+part_lists as (
     select application_id, decisive, after_contrast,
            list_transform(parts, lambda c: list_transform(c, lambda p:
                regexp_extract_all(p, '[a-z0-9]+(?:''[a-z]+)?'))) as words,
@@ -55,7 +56,7 @@ read as (
                regexp_matches(p, {{ dismissal }}))) as dismissal,
            list_transform(parts, lambda c: list_transform(c, lambda p:
                regexp_matches(p, {{ ruled_out }}))) as ruled_out
-    from parts
+    from clause_lists
 ),
 scoped as (
     select application_id, words,
@@ -76,7 +77,7 @@ scoped as (
                         else coalesce(list_position(list_transform(words[i][j], lambda x:
                                  regexp_full_match(x, {{ negation_word }})), true), -1)
                    end)) as negated_after
-    from read
+    from part_lists
 ),
 marked as (
     select application_id, last_contrast,

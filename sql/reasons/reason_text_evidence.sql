@@ -60,7 +60,8 @@ parts as materialized (
     from (
         select *, regexp_split_to_array(clause, '[,:]') as segs
         from clause_rows
-        where regexp_matches(clause, {{ ruled_out }} || '|' || {{ dismissal }})
+        -- (one pass for both; each wrapped, so that an inline flag of one cannot reach the other)
+        where regexp_matches(clause, '(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }} || ')')
     )
 ),
 triggers as materialized (
