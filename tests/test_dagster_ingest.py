@@ -36,6 +36,23 @@ def run_job(instance=None) -> dg.ExecuteInProcessResult:
     )
 
 
+def check_results(result: dg.ExecuteInProcessResult) -> dict[tuple[str, str], bool]:
+    """(asset, check) -> passed, for every check that reported in the run."""
+    return {
+        (c.asset_key.to_user_string(), c.check_name): c.passed
+        for c in result.get_asset_check_evaluations()
+    }
+
+
+def replace_reason_check(monkeypatch: pytest.MonkeyPatch, name: str, sql: str) -> None:
+    """Give one of the reason-assignment checks another query (same name and description)."""
+    import pipelines.defs.reasons.checks as reason_checks
+
+    checks = dict(reason_checks.ASSIGNMENT_CHECKS)
+    checks[name] = (checks[name][0], sql)
+    monkeypatch.setattr(reason_checks, "ASSIGNMENT_CHECKS", checks)
+
+
 def test_pipeline_materializes_ingest_assets_with_passing_checks(pipeline_env):
     result = run_job()
     assert result.success
@@ -105,11 +122,7 @@ def test_failed_blocking_check_stops_the_run_before_downstream(pipeline_env, mon
     monkeypatch.setattr(assets, "CONSERVATION_SQL", "select 1, 'x', 2, 1, 0 where ? = ?")
     result = run_job()
     assert not result.success
-    checks = {
-        (c.asset_key.to_user_string(), c.check_name): c.passed
-        for c in result.get_asset_check_evaluations()
-    }
-    assert checks[("applications", "rows_conserved")] is False
+    assert check_results(result)[("applications", "rows_conserved")] is False
 
 
 def test_a_check_reuses_its_result_on_unchanged_data_checks_a_batch_by_its_rows_and_a_hand_edit_whole(
@@ -490,18 +503,12 @@ def test_dev_on_a_port_in_use_is_one_error_line(tmp_path):
 def test_a_failed_blocking_reason_check_stops_the_reports(pipeline_env, monkeypatch):
     """The reason checks run as one step; a blocking one that fails still stops what is built
     from the reason tables."""
-    import pipelines.defs.reasons.checks as reason_checks
-
-    failing = dict(reason_checks.ASSIGNMENT_CHECKS)
-    description, _ = failing["reasons_in_taxonomy"]
-    failing["reasons_in_taxonomy"] = (description, "select application_id from reason_assignments")
-    monkeypatch.setattr(reason_checks, "ASSIGNMENT_CHECKS", failing)
+    replace_reason_check(
+        monkeypatch, "reasons_in_taxonomy", "select application_id from reason_assignments"
+    )
     result = run_job()
     assert not result.success
-    checks = {
-        (c.asset_key.to_user_string(), c.check_name): c.passed
-        for c in result.get_asset_check_evaluations()
-    }
+    checks = check_results(result)
     assert checks[("reason_assignments", "reasons_in_taxonomy")] is False
     assert checks[("reason_assignments", "one_assignment_per_cohort_row")] is True
     built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
@@ -510,12 +517,7 @@ def test_a_failed_blocking_reason_check_stops_the_reports(pipeline_env, monkeypa
 
 
 def test_a_check_that_cannot_run_fails_the_run_after_the_others_report(pipeline_env, monkeypatch):
-    import pipelines.defs.reasons.checks as reason_checks
-
-    broken = dict(reason_checks.ASSIGNMENT_CHECKS)
-    description, _ = broken["reasons_in_taxonomy"]
-    broken["reasons_in_taxonomy"] = (description, "select * from no_such_table")
-    monkeypatch.setattr(reason_checks, "ASSIGNMENT_CHECKS", broken)
+    replace_reason_check(monkeypatch, "reasons_in_taxonomy", "select * from no_such_table")
     result = run_job()
     assert not result.success
     reported = {c.check_name for c in result.get_asset_check_evaluations()}
