@@ -406,6 +406,28 @@ def test_rules_are_data_a_new_rule_needs_no_python(tmp_path: Path):
     assert (after["predicted"], after["predicted_detail"]) == ("other", "site_closure")
 
 
+def test_the_taxonomy_reasons_hash_apart():
+    """The rule audit tells an application with two reasons by their hashes differing."""
+    import duckdb
+
+    reasons = load_rules().reasons
+    hashes = duckdb.sql(
+        "select list(distinct hash(r)) from (select unnest(?) as r)", params=[reasons]
+    )
+    assert len(hashes.fetchall()[0][0]) == len(set(reasons)) >= 5
+
+
+@pytest.mark.parametrize("taken", ["txt_model", "bg_adverse_action"])
+def test_a_text_rule_may_not_take_the_name_of_another_rule(tmp_path: Path, taken: str):
+    text = RULES_FILE.read_text() + (
+        f'\n[[text_rules]]\nid = "{taken}"\nreason = "other"\nweight = 0.5\npattern = "x"\n'
+    )
+    path = tmp_path / "rules.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="names of other rules"):
+        load_rules.__wrapped__(path)
+
+
 # ---- measured quality (the figures `make eval` prints)
 
 

@@ -105,6 +105,10 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     ids = [r.id for r in rules.text_rules]
     if len(ids) != len(set(ids)):
         raise ValueError(f"{path}: text rule ids must be unique")
+    # (reason_rule_hits counts on every rule id naming one kind of rule)
+    taken = set(ids) & {*STRUCTURED_RULES, "txt_model"}
+    if taken:
+        raise ValueError(f"{path}: text rule ids {sorted(taken)} are names of other rules")
     return rules
 
 
