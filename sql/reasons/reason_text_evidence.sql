@@ -36,12 +36,17 @@ clauses as (
     from (select *, string_split(text, chr(1)) as parts from marked)
 ),
 -- Materialised: the rule matches, the parts and the ruled-out joins all read the clauses, and
--- recomputing them per reader cost as much again as the matching itself.
+-- recomputing them per reader cost as much again as the matching itself. The rules are matched
+-- here once per clause, and once per part below: text_rule_hits is a large generated
+-- expression (every rule's pattern, negations and `unless`), and each place that calls it
+-- costs DuckDB about 0.15 s to bind, whatever the number of rows.
 clause_rows as materialized (
-    select application_id, source_field, clause_no, n_clauses,
-           starts_with(part, chr(2)) as after_contrast,
-           trim(replace(part, chr(2), '')) as clause
-    from clauses
+    select application_id, source_field, clause_no, n_clauses, clause, after_contrast,
+           text_rule_hits(clause) as hits
+    from (select application_id, source_field, clause_no, n_clauses,
+                 starts_with(part, chr(2)) as after_contrast,
+                 trim(replace(part, chr(2), '')) as clause
+          from clauses)
 ),
 matched as (
     select application_id, source_field, clause_no, n_clauses, clause, after_contrast,
@@ -49,35 +54,40 @@ matched as (
            regexp_matches(clause, {{ aftermath_cue }}) as aftermath,
            list_has_any(regexp_extract_all(clause, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
                as hypothetical,
-           unnest(text_rule_hits(clause)) as hit
+           unnest(hits) as hit
     from clause_rows
     where clause <> ''
 ),
 -- The comma parts of the few clauses that set a reason aside (NegEx's post-negation triggers).
 parts as materialized (
-    select application_id, source_field, clause_no,
-           unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as part
+    select *, text_rule_hits(part) as hits
     from (
-        select *, regexp_split_to_array(clause, '[,:]') as segs
-        from clause_rows
-        -- (one pass for both; each wrapped, so that an inline flag of one cannot reach the other)
-        where regexp_matches(clause, '(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }} || ')')
+        select application_id, source_field, clause_no,
+               unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as part
+        from (
+            select application_id, source_field, clause_no,
+                   regexp_split_to_array(clause, '[,:]') as segs
+            from clause_rows
+            -- (one pass for both; each wrapped, so that an inline flag of one cannot reach the
+            -- other)
+            where regexp_matches(clause, '(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }} || ')')
+        )
     )
 ),
 triggers as materialized (
-    select *, regexp_matches(part, {{ dismissal }}) and len(text_rule_hits(part)) = 0 as bare
+    select *, regexp_matches(part, {{ dismissal }}) and len(hits) = 0 as bare
     from parts
     where regexp_matches(part, {{ ruled_out }}) or regexp_matches(part, {{ dismissal }})
 ),
 ruled_out as (
     -- a part that names a reason and rules it out ("the other candidate's degree is not why",
     -- "neither reloc nor comp was a blocker")
-    select application_id, source_field, clause_no, ltrim(unnest(text_rule_hits(part)), '!') as rule_id
+    select application_id, source_field, clause_no, ltrim(unnest(hits), '!') as rule_id
     from triggers
     where not bare
     union
     -- ... and the short list items that follow it ("not related to pay, screening or her goals")
-    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(text_rule_hits(p.part)), '!')
+    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
     join parts p on p.application_id = t.application_id and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no > t.part_no
@@ -88,14 +98,14 @@ ruled_out as (
     union
     -- a part that only sets aside what came before it ("none of it was a blocker") rules out
     -- the parts before it in its clause ...
-    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(text_rule_hits(p.part)), '!')
+    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
     join parts p on p.application_id = t.application_id and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no < t.part_no
     where t.bare
     union
     -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the clause before
-    select t.application_id, t.source_field, c.clause_no, ltrim(unnest(text_rule_hits(c.clause)), '!')
+    select t.application_id, t.source_field, c.clause_no, ltrim(unnest(c.hits), '!')
     from triggers t
     join clause_rows c on c.application_id = t.application_id and c.source_field = t.source_field
         and c.clause_no = t.clause_no - 1
