@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from conftest import PROJECT_ROOT
 
-KILLS = 8  # each waits up to one run's length: 8 kills keep CI within its budget
+KILLS = 6  # each waits up to one run's length: 6 kills keep CI within its budget
 
 
 def cli(env: dict[str, str]) -> subprocess.Popen:

@@ -43,6 +43,104 @@ def reason_of(contexts: str, note: str, ats: str | None = None) -> str:
     return assign((contexts, note, ats) if ats else (contexts, note))[0]["predicted"]
 
 
+# The single-note cases of the parametrized tests below, read in one run of the pipeline.
+SCREENING_NOTE = "Offer withdrawn after the screening report."
+BACKGROUND_DETAILS = [
+    ("bgcor", "dispute_corrected"),
+    ("bgup", "dispute_upheld"),
+    ("bgpend", "dispute_pending"),
+]
+OTHER_DETAILS = [
+    ("The whole opening got cancelled when the client left.", "requisition_cancelled"),
+    ("Finance has frozen recruitment until April.", "hiring_freeze"),
+    ("Her salary expectations sit well above the range.", "compensation"),
+    ("He is not willing to relocate to the coast.", "relocation"),
+    ("Would need a work permit we are unable to sponsor.", "visa"),
+    ("Cannot start before autumn because of a notice period.", "start_date"),
+]
+
+SHORTHAND = [
+    ("amb", "sel. other cand w/ 9 yrs vs 4", "competition"),
+    ("none", "bg chk neg -> offer rescinded, pre-adv sent", "background_check"),
+    ("exp", "wants mgr title in 6mo, role flat", "goal_mismatch"),
+]
+
+TYPOS = [
+    ("amb", "Hiring manger went with anotehr canidate who had more experiance.", "competition"),
+    ("exp", "Backgroud check flagged a felony.", "background_check"),
+    ("none", "Salery expectations were too high for the band.", "other"),
+]
+
+NEGATED = [
+    (
+        "amb",
+        "Background check came back clean; candidate wants a promotion within a year.",
+        "goal_mismatch",
+    ),
+    (
+        "exp+bgclear",
+        "No problems with the screening, we simply picked a stronger applicant.",
+        "competition",
+    ),
+    ("none", "Not a compensation issue and not a relocation issue.", "unknown"),
+    ("exp", "Salary was never a concern - the other finalist had more years.", "competition"),
+    ("none", "No other applicant came close.", "unknown"),
+    ("none", "Without a doubt no drug test problem here.", "unknown"),
+]
+
+WORD_OF_ANOTHER_REASON = [
+    (
+        "exp",
+        "Great background in logistics, but the finalist had six more years.",
+        "competition",
+    ),
+    (
+        "none",
+        "Brilliant background in design; sadly we lost the headcount in the budget review.",
+        "other",
+    ),
+    (
+        "amb",
+        "Background is strong; his ambitions go well beyond what this seat offers.",
+        "goal_mismatch",
+    ),
+]
+
+ANOTHER_DECIDED = [
+    (
+        "amb",
+        "She asked about promotion paths, which is fine; in the end we hired a stronger candidate.",
+        "competition",
+    ),
+    (
+        "exp",
+        "Others had more experience too, but the real issue was the failed drug test.",
+        "background_check",
+    ),
+    ("exp", "Plenty of strong applicants, though ultimately he would not relocate.", "other"),
+]
+
+
+@pytest.fixture(scope="module")
+def read():
+    """The assignment of a (contexts, note) case, from one run of the real pipeline over every
+    case of the lists above (each case is an application of its own job, so no case can change
+    another's reason)."""
+    cases = list(
+        dict.fromkeys(
+            [(c, SCREENING_NOTE) for c, _ in BACKGROUND_DETAILS]
+            + [("none", note) for note, _ in OTHER_DETAILS]
+            + [
+                (contexts, note)
+                for group in (SHORTHAND, TYPOS, NEGATED, WORD_OF_ANOTHER_REASON, ANOTHER_DECIDED)
+                for contexts, note, _ in group
+            ]
+        )
+    )
+    assigned = dict(zip(cases, assign(*cases), strict=True))
+    return lambda contexts, note: assigned[(contexts, note)]
+
+
 # ---- structured evidence
 
 
@@ -52,12 +150,9 @@ def test_rejected_after_adverse_background_check_gets_background_reason():
     assert a["decision_path"] == "structured_background_check"
 
 
-@pytest.mark.parametrize(
-    ("context", "detail"),
-    [("bgcor", "dispute_corrected"), ("bgup", "dispute_upheld"), ("bgpend", "dispute_pending")],
-)
-def test_background_detail_says_what_happened_to_the_report(context, detail):
-    (a,) = assign((context, "Offer withdrawn after the screening report."))
+@pytest.mark.parametrize(("context", "detail"), BACKGROUND_DETAILS)
+def test_background_detail_says_what_happened_to_the_report(context, detail, read):
+    a = read(context, SCREENING_NOTE)
     assert (a["predicted"], a["predicted_detail"]) == ("background_check", detail)
 
 
@@ -108,9 +203,10 @@ def test_a_clear_ats_code_outweighs_the_records_when_the_note_is_silent():
 
 
 def test_a_generic_ats_code_is_no_evidence_and_the_records_decide():
-    for code in ("Not selected", "Other", "Hiring manager decision", "No reason provided"):
-        assert reason_of("amb", "", code) == "goal_mismatch"
-        assert reason_of("none", "", code) == "unknown"
+    codes = ("Not selected", "Other", "Hiring manager decision", "No reason provided")
+    # one run for the eight cases: each is an application of its own job
+    assigned = assign(*[(contexts, "", code) for code in codes for contexts in ("amb", "none")])
+    assert [a["predicted"] for a in assigned] == ["goal_mismatch", "unknown"] * len(codes)
 
 
 def test_ats_code_alone_decides_when_note_and_records_are_silent():
@@ -122,114 +218,38 @@ def test_ats_code_alone_decides_when_note_and_records_are_silent():
     )
 
 
-@pytest.mark.parametrize(
-    ("note", "detail"),
-    [
-        ("The whole opening got cancelled when the client left.", "requisition_cancelled"),
-        ("Finance has frozen recruitment until April.", "hiring_freeze"),
-        ("Her salary expectations sit well above the range.", "compensation"),
-        ("He is not willing to relocate to the coast.", "relocation"),
-        ("Would need a work permit we are unable to sponsor.", "visa"),
-        ("Cannot start before autumn because of a notice period.", "start_date"),
-    ],
-)
-def test_other_reasons_carry_their_detail(note, detail):
-    (a,) = assign(("none", note))
+@pytest.mark.parametrize(("note", "detail"), OTHER_DETAILS)
+def test_other_reasons_carry_their_detail(note, detail, read):
+    a = read("none", note)
     assert (a["predicted"], a["predicted_detail"]) == ("other", detail)
 
 
 # ---- hard cases (phrasings in neither the generator nor data/eval)
 
 
-@pytest.mark.parametrize(
-    ("contexts", "note", "reason"),
-    [
-        ("amb", "sel. other cand w/ 9 yrs vs 4", "competition"),
-        ("none", "bg chk neg -> offer rescinded, pre-adv sent", "background_check"),
-        ("exp", "wants mgr title in 6mo, role flat", "goal_mismatch"),
-    ],
-)
-def test_shorthand_is_understood(contexts, note, reason):
-    assert reason_of(contexts, note) == reason
+@pytest.mark.parametrize(("contexts", "note", "reason"), SHORTHAND)
+def test_shorthand_is_understood(contexts, note, reason, read):
+    assert read(contexts, note)["predicted"] == reason
 
 
-@pytest.mark.parametrize(
-    ("contexts", "note", "reason"),
-    [
-        ("amb", "Hiring manger went with anotehr canidate who had more experiance.", "competition"),
-        ("exp", "Backgroud check flagged a felony.", "background_check"),
-        ("none", "Salery expectations were too high for the band.", "other"),
-    ],
-)
-def test_typos_are_understood(contexts, note, reason):
-    assert reason_of(contexts, note) == reason
+@pytest.mark.parametrize(("contexts", "note", "reason"), TYPOS)
+def test_typos_are_understood(contexts, note, reason, read):
+    assert read(contexts, note)["predicted"] == reason
 
 
-@pytest.mark.parametrize(
-    ("contexts", "note", "reason"),
-    [
-        (
-            "amb",
-            "Background check came back clean; candidate wants a promotion within a year.",
-            "goal_mismatch",
-        ),
-        (
-            "exp+bgclear",
-            "No problems with the screening, we simply picked a stronger applicant.",
-            "competition",
-        ),
-        ("none", "Not a compensation issue and not a relocation issue.", "unknown"),
-        ("exp", "Salary was never a concern - the other finalist had more years.", "competition"),
-        ("none", "No other applicant came close.", "unknown"),
-        ("none", "Without a doubt no drug test problem here.", "unknown"),
-    ],
-)
-def test_negated_reasons_do_not_count(contexts, note, reason):
-    assert reason_of(contexts, note) == reason
+@pytest.mark.parametrize(("contexts", "note", "reason"), NEGATED)
+def test_negated_reasons_do_not_count(contexts, note, reason, read):
+    assert read(contexts, note)["predicted"] == reason
 
 
-@pytest.mark.parametrize(
-    ("contexts", "note", "reason"),
-    [
-        (
-            "exp",
-            "Great background in logistics, but the finalist had six more years.",
-            "competition",
-        ),
-        (
-            "none",
-            "Brilliant background in design; sadly we lost the headcount in the budget review.",
-            "other",
-        ),
-        (
-            "amb",
-            "Background is strong; his ambitions go well beyond what this seat offers.",
-            "goal_mismatch",
-        ),
-    ],
-)
-def test_a_word_that_belongs_to_another_reason_does_not_decide(contexts, note, reason):
-    assert reason_of(contexts, note) == reason
+@pytest.mark.parametrize(("contexts", "note", "reason"), WORD_OF_ANOTHER_REASON)
+def test_a_word_that_belongs_to_another_reason_does_not_decide(contexts, note, reason, read):
+    assert read(contexts, note)["predicted"] == reason
 
 
-@pytest.mark.parametrize(
-    ("contexts", "note", "reason"),
-    [
-        (
-            "amb",
-            "She asked about promotion paths, which is fine; in the end we hired a stronger candidate.",
-            "competition",
-        ),
-        (
-            "exp",
-            "Others had more experience too, but the real issue was the failed drug test.",
-            "background_check",
-        ),
-        ("exp", "Plenty of strong applicants, though ultimately he would not relocate.", "other"),
-    ],
-)
-def test_a_note_that_mentions_one_reason_while_another_decided(contexts, note, reason):
-    assert reason_of(contexts, note) == reason
+@pytest.mark.parametrize(("contexts", "note", "reason"), ANOTHER_DECIDED)
+def test_a_note_that_mentions_one_reason_while_another_decided(contexts, note, reason, read):
+    assert read(contexts, note)["predicted"] == reason
 
 
 def test_conflicting_statements_go_to_the_review_queue(tmp_path):
