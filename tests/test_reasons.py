@@ -427,7 +427,7 @@ def test_rules_are_data_a_new_rule_needs_no_python(tmp_path: Path):
 
 
 def test_the_taxonomy_reasons_hash_apart():
-    """The rule audit tells an application with two reasons by their hashes differing."""
+    """The rule counts tell an application with two reasons by their hashes differing."""
     import duckdb
 
     reasons = load_rules().reasons

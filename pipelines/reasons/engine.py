@@ -39,6 +39,11 @@ from pipelines.sqlgraph import pipeline_graph
 from pipelines.warehouse import quote_ident, scalar, sql_text, transaction
 
 DELTA_SCHEMA = "reasons_delta"
+BEFORE_SCHEMA = "reasons_before"
+# Tables of counts over the whole cohort, one row per key: an incremental run cannot replace
+# the affected applications' rows in them, so it subtracts what those applications counted
+# before and adds what they count now (every other column is a count, a sum over applications).
+COUNTED = {"reason_rule_counts": "rule_id"}
 
 
 @dataclass(frozen=True)
@@ -134,9 +139,12 @@ def _recompute(
     """Run the reason SQL over the affected applications only, in a scratch schema, then swap
     their rows into the warehouse tables in one transaction with the new watermark."""
     db = quote_ident(str(scalar(con, "select current_database()")))
-    delta = quote_ident(DELTA_SCHEMA)
-    con.execute(f"drop schema if exists {delta} cascade")
-    con.execute(f"create schema {delta}")
+    delta, before = quote_ident(DELTA_SCHEMA), quote_ident(BEFORE_SCHEMA)
+    for schema in (delta, before):
+        con.execute(f"drop schema if exists {schema} cascade")
+        con.execute(f"create schema {schema}")
+    if any(name in COUNTED for name in texts):
+        _count_before(con, db, before, texts)
     # Temp tables are looked up before any schema: while they exist, the SQL files read the
     # affected slice of each source table under its usual name.
     scope = {
@@ -169,6 +177,9 @@ def _recompute(
         with transaction(con):
             for name in built:
                 table = quote_ident(name)
+                if name in COUNTED:
+                    _add_counts(con, name, f"{before}.{table}", f"{delta}.{table}")
+                    continue
                 key = "record_key" if name == "implausible_records" else "application_id"
                 keys = "select application_id from _affected_applications"
                 if key == "record_key":
@@ -179,8 +190,79 @@ def _recompute(
     finally:
         for t in SOURCE_TABLES:
             con.execute(f"drop table if exists temp.main.{t}")
-        con.execute(f"drop schema if exists {delta} cascade")
+        for schema in (delta, before):
+            con.execute(f"drop schema if exists {schema} cascade")
     return built, cohort
+
+
+def _count_before(
+    con: duckdb.DuckDBPyConnection, db: str, before: str, texts: dict[str, str]
+) -> None:
+    """What the affected applications count in each COUNTED table as the warehouse stands: the
+    table's own SQL (and that of the views it reads), in the schema ``before``, over those
+    applications' rows of the tables underneath (temp tables, looked up before any schema,
+    stand in for them under their usual names)."""
+    graph = {t.name: t for t in pipeline_graph().step("reasons")}
+    run: list[str] = []  # the views and COUNTED tables to run in ``before``, in run order
+    read: set[str] = set()  # the warehouse tables they read
+
+    def visit(name: str) -> None:
+        for dep in graph[name].deps:
+            if dep not in graph:
+                continue  # rules, taxonomy: not per application
+            if graph[dep].is_view:
+                visit(dep)
+                run.append(dep)
+            else:
+                read.add(dep)
+
+    for name in (n for n in texts if n in COUNTED):
+        visit(name)
+        run.append(name)
+    try:
+        for name in sorted(read):
+            con.execute(
+                f"create or replace temp table {quote_ident(name)} as select * from "
+                f"{db}.main.{quote_ident(name)} semi join _affected_applications "
+                "using (application_id)"
+            )
+        con.execute(f"use {db}.{before}")
+        try:
+            for name in (n for n in texts if n in run):
+                con.execute(texts[name])
+        finally:
+            con.execute(f"use {db}.main")
+    finally:
+        for name in read:
+            con.execute(f"drop table if exists temp.main.{quote_ident(name)}")
+
+
+def _add_counts(con: duckdb.DuckDBPyConnection, name: str, before: str, after: str) -> None:
+    """``main.<name>`` minus the affected applications' counts ``before`` plus ``after``; a key
+    whose counts all come to 0 is dropped, as a full run would not list it."""
+    key = COUNTED[name]
+    columns = [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = 'main' and table_name = ? order by column_index",
+            [name],
+        ).fetchall()
+    ]
+    counts = [quote_ident(c) for c in columns if c != key]
+    sums = ", ".join(f"sum({c})::bigint as {c}" for c in counts)
+    negated = ", ".join(f"-{c}" for c in counts)
+    table, k = quote_ident(name), quote_ident(key)
+    con.execute(
+        f"create or replace temp table _counted as select {k}, {sums} from ("
+        f"select {k}, {', '.join(counts)} from main.{table} "
+        f"union all select {k}, {negated} from {before} "
+        f"union all select {k}, {', '.join(counts)} from {after}) "
+        f"group by {k} having {' or '.join(f'sum({c}) <> 0' for c in counts)}"
+    )
+    con.execute(f"delete from main.{table}")
+    con.execute(f"insert into main.{table} select * from _counted")
+    con.execute("drop table _counted")
 
 
 def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, is_view: bool) -> None:
