@@ -8,6 +8,8 @@ The cases are generated once as contract CSV (data/bench/N) and written in each 
 export). Each load runs in a fresh process on a fresh warehouse so its peak memory (max RSS) is
 its own; --repeat runs each, median shown. Rows/s counts the canonical rows loaded (every table).
 Prints a table; nothing is asserted (target: each adapter within 1.5x of the contract CSV load).
+"parse s" is what DuckDB's JSON reader alone takes to parse the export's JSON files (every field,
+nothing kept): the part of a load that the export's size sets, whatever the adapter does.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import sys
 import time
 from pathlib import Path
 
+import duckdb
 from bench_ingest import one_process
 from common import BENCH_DIR, ensure_dataset
 
@@ -52,6 +55,18 @@ def measure(folder: Path, name: str) -> tuple[float, float]:
             # (the key file is never created: the key is given)
 
 
+def parse_seconds(folder: Path) -> float:
+    """Seconds DuckDB's JSON reader takes to parse every JSON file of ``folder``."""
+    con = duckdb.connect()
+    t = time.perf_counter()
+    for f in sorted(folder.rglob("*.json*")):
+        con.execute(
+            f"select count(*) from read_json('{f}', format = 'auto', "
+            "maximum_object_size = 1073741824)"
+        ).fetchall()
+    return time.perf_counter() - t
+
+
 def canonical_rows(folder: Path) -> int:
     rows = 0
     for f in folder.glob("*.csv"):
@@ -81,6 +96,7 @@ def main() -> None:
     print(f"{n:,} applications, {rows:,} canonical rows")
     print(
         f"{'source':<12} {'input MB':>9} {'load s':>8} {'rows/s':>11} {'peak MiB':>9} {'vs CSV':>7}"
+        f" {'parse s':>8} {'parse vs CSV':>13}"
     )
     base = None
     for name, folder in [("contract", contract), *exports.items()]:
@@ -89,9 +105,14 @@ def main() -> None:
         secs = statistics.median(s for s, _ in runs)
         mib = max(m for _, m in runs)
         base = base or secs
+        parse = (
+            f"{'-':>8} {'-':>13}"
+            if folder == contract
+            else f"{(ps := parse_seconds(folder)):>8.1f} {ps / base:>12.2f}x"
+        )
         print(
             f"{name:<12} {size:>9.0f} {secs:>8.1f} {rows / secs:>11,.0f} {mib:>9.0f} "
-            f"{secs / base:>6.2f}x",
+            f"{secs / base:>6.2f}x {parse}",
             flush=True,
         )
     if not args.keep:
