@@ -8,6 +8,8 @@ A run recomputes only what changed (``pipelines.reasons.changes``):
 - **incremental**: the same ``sql/reasons`` files run in a scratch schema over the applications
   of the affected jobs only, and their rows replace those applications' rows in the warehouse in
   one short transaction (with the new watermark), so the result is what a full run would give;
+  a table of counts over the whole cohort (``COUNTED``) gets those applications' counts as
+  recomputed minus their counts as they stood;
 - **full**: first run, or a changed rules file, text model or reason SQL: every table is rebuilt,
   one statement (and one commit) per table so that nothing has to fit in memory at once; the
   state is cleared first and written last, so a run stopped half-way is rebuilt by the next.
@@ -137,14 +139,10 @@ def _recompute(
     con: duckdb.DuckDBPyConnection, texts: dict[str, str], new_state: EngineState
 ) -> tuple[list[str], int]:
     """Run the reason SQL over the affected applications only, in a scratch schema, then swap
-    their rows into the warehouse tables in one transaction with the new watermark."""
+    their rows into the warehouse tables in one transaction with the new watermark (and add the
+    change in the COUNTED tables' counts)."""
     db = quote_ident(str(scalar(con, "select current_database()")))
     delta, before = quote_ident(DELTA_SCHEMA), quote_ident(BEFORE_SCHEMA)
-    for schema in (delta, before):
-        con.execute(f"drop schema if exists {schema} cascade")
-        con.execute(f"create schema {schema}")
-    if any(name in COUNTED for name in texts):
-        _count_before(con, db, before, texts)
     # Temp tables are looked up before any schema: while they exist, the SQL files read the
     # affected slice of each source table under its usual name.
     scope = {
@@ -154,6 +152,11 @@ def _recompute(
         "background_checks": "semi join _affected_applications using (application_id)",
     }
     try:
+        for schema in (delta, before):
+            con.execute(f"drop schema if exists {schema} cascade")
+            con.execute(f"create schema {schema}")
+        if any(name in COUNTED for name in texts):
+            _count_before(con, db, before, texts)
         for t in SOURCE_TABLES:
             con.execute(
                 f"create or replace temp table {t} as select * from {db}.main.{t} {scope[t]}"
@@ -219,6 +222,19 @@ def _count_before(
     for name in (n for n in texts if n in COUNTED):
         visit(name)
         run.append(name)
+    # The slices below are cut by application: a COUNTED table may read only tables kept by
+    # application (implausible_records is kept by record: of a job or of an application).
+    by_application = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = 'main' and column_name = 'application_id'"
+        ).fetchall()
+    } - {"implausible_records"}
+    if read - by_application:
+        raise RuntimeError(
+            f"COUNTED tables read tables not kept by application: {sorted(read - by_application)}"
+        )
     try:
         for name in sorted(read):
             con.execute(
@@ -261,7 +277,7 @@ def _add_counts(con: duckdb.DuckDBPyConnection, name: str, before: str, after: s
         f"group by {k} having {' or '.join(f'sum({c}) <> 0' for c in counts)}"
     )
     con.execute(f"delete from main.{table}")
-    con.execute(f"insert into main.{table} select * from _counted")
+    con.execute(f"insert into main.{table} by name select * from _counted")
     con.execute("drop table _counted")
 
 
