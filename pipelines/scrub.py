@@ -15,7 +15,7 @@ A pattern cannot find every name; the reports never show free text at all (see
 
 from __future__ import annotations
 
-from pipelines.warehouse import sql_literal
+from pipelines.warehouse import guarded_rewrites
 
 # (what, RE2 pattern, replacement), applied in this order: URLs and e-mails before the numbers
 # inside them; names last, after the cue words' surroundings are clean.
@@ -51,17 +51,9 @@ PATTERNS: tuple[tuple[str, str, str], ...] = (
     ),
 )
 
-# The test that a value holds anything to scrub: every pattern at once, which RE2 reads in one
-# pass. Most notes hold none, and those are scanned once instead of once per pattern (2.5 s ->
-# 0.6 s over 1M notes). Exact: a value none of the patterns matches is left as it is anyway.
-ANY_PATTERN = "|".join(f"(?:{pattern})" for _, pattern, _ in PATTERNS)
-
 
 def scrub_sql(expr: str) -> str:
-    """SQL for ``expr`` (a varchar expression) with personal data replaced; NULL stays NULL."""
-    out = expr
-    for _, pattern, replacement in PATTERNS:
-        out = f"regexp_replace({out}, {sql_literal(pattern)}, {sql_literal(replacement)}, 'g')"
-    return (
-        f"case when regexp_matches({expr}, {sql_literal(ANY_PATTERN)}) then {out} else {expr} end"
-    )
+    """SQL for ``expr`` (a varchar expression) with personal data replaced; NULL stays NULL.
+    The patterns are one guarded group (pipelines.warehouse.guarded_rewrites): most notes hold
+    none of them and are scanned once, not once per pattern (2.5 s -> 0.6 s over 1M notes)."""
+    return guarded_rewrites(expr, [(p, r) for _, p, r in PATTERNS], len(PATTERNS))

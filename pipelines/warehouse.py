@@ -6,12 +6,14 @@ Free of Dagster so that tests, benchmarks and the CLI can use it alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
+
+T = TypeVar("T")
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "sql"
@@ -47,6 +49,59 @@ def sql_literal(value: str) -> str:
     """A string as a SQL literal, only where a value cannot be bound as a ``?`` parameter: SQL
     generated from the project's own rules and contract files (patterns, enum lists, DDL)."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def guarded_groups(
+    items: Sequence[T],
+    pattern: Callable[[T], str],
+    var: str,
+    inner: Callable[[Sequence[T]], str],
+    otherwise: str,
+    size: int,
+) -> list[str]:
+    """Per group of ``size`` items: ``inner(group)`` when a pattern of the group matches ``var``,
+    else ``otherwise``. The guard is the group's patterns as alternatives: RE2 reads it in one
+    pass for about the cost of one pattern, and most texts match none, so a text costs one pass
+    per group instead of one per pattern. Exact: when the guard fails, no pattern of the group
+    matches. (Too large a group outgrows RE2's automaton's memory budget and is slower.)"""
+    out = []
+    for i in range(0, len(items), size):
+        group = items[i : i + size]
+        guard = sql_literal("|".join(f"(?:{pattern(x)})" for x in group))
+        out.append(
+            f"case when regexp_matches({var}, {guard}) then {inner(group)} else {otherwise} end"
+        )
+    return out
+
+
+def guarded_rewrites(expr: str, rewrites: Sequence[tuple[str, str]], size: int) -> str:
+    """SQL for ``expr`` with each (pattern, replacement) of ``rewrites`` applied in order, every
+    match (``regexp_replace(..., 'g')``), tried in guarded groups of ``size``
+    (:func:`guarded_groups`): a text that no pattern of a group matches skips the group's
+    rewrites, which would each have left it as it is. NULL stays NULL."""
+
+    def rewrite(group: Sequence[tuple[str, str]], text: str) -> str:
+        for pattern, replacement in group:
+            text = (
+                f"regexp_replace({text}, {sql_literal(pattern)}, {sql_literal(replacement)}, 'g')"
+            )
+        return text
+
+    def first(r: tuple[str, str]) -> str:
+        return r[0]
+
+    if not rewrites:
+        return expr
+    if len(rewrites) <= size:
+        # One group is written out inline, its input three times (guard, rewrite, else): a
+        # lambda naming it once makes the scrub 3x slower (1.5M texts: 0.5 s -> 1.5 s).
+        return guarded_groups(rewrites, first, expr, lambda g: rewrite(g, expr), expr, size)[0]
+    for step in guarded_groups(rewrites, first, "t", lambda g: rewrite(g, "t"), "t", size):
+        # Each group's input is the expression of the groups before it, named once as a
+        # lambda's argument: written out three times per group, the expression would triple
+        # with each group.
+        expr = f"list_transform([{expr}], lambda t: {step})[1]"
+    return expr
 
 
 def sql_text(name: str, **params: str) -> str:
