@@ -130,14 +130,12 @@ class Progress:
             return
         if event.is_step_start:
             self.started[step] = entry.timestamp
-        elif event.is_step_success or event.is_step_failure:
+        elif event.is_step_success or event.is_step_failure or event.is_step_skipped:
             self.finished += 1
             seconds = entry.timestamp - self.started.get(step, entry.timestamp)
-            status = "" if event.is_step_success else "  FAILED"
-            print(
-                f"  [{self.finished}/{len(self.steps)}] {step:<{self.width}} {seconds:5.1f}s{status}",
-                flush=True,
-            )
+            status = "  FAILED" if event.is_step_failure else ""
+            took = " skipped" if event.is_step_skipped else f"{seconds:5.1f}s{status}"
+            print(f"  [{self.finished}/{len(self.steps)}] {step:<{self.width}} {took}", flush=True)
 
 
 def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
@@ -233,6 +231,9 @@ def run(verbose: bool = False) -> int:
         e.event_specific_data.materialization for e in result.get_asset_materialization_events()
     ]
     batch = next((m.metadata["batch_id"].value for m in mats if "batch_id" in m.metadata), None)
+    seen = [e.asset_observation_data.asset_observation.metadata for e in result.all_events
+            if e.is_asset_observation]  # fmt: skip
+    nothing = next((str(m["nothing_to_do"].value) for m in seen if "nothing_to_do" in m), None)
     reasons = next((m.metadata for m in mats if "reason_run" in m.metadata), None)
     checks = result.get_asset_check_evaluations()
 
@@ -252,6 +253,7 @@ def run(verbose: bool = False) -> int:
         checks_passed=len(checks) - len(failed) - len(warned),
         checks_failed=failed,
         checks_warned=warned,
+        nothing_to_do=nothing,
         reason_run=(
             None
             if reasons is None

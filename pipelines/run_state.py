@@ -11,12 +11,15 @@ run did not finish are the ones whose versions differ.
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import table_exists, transaction
+from pipelines.warehouse import PROJECT_ROOT, table_exists, transaction
 
 DDL = (
     "create table if not exists pipeline_runs (run_id varchar, started_at timestamp, "
@@ -148,3 +151,58 @@ def record_checked(
             "insert into asset_check_results values (?, ?, ?, ?, ?, current_timestamp)",
             [check, version, query, watermark, violations],
         )
+
+
+# ---- a run with nothing to do
+#
+# The steps each know whether their inputs changed, but asking them means running them: every
+# step opens the warehouse and reports to Dagster, about 10 s of a run that changes nothing at 10M
+# applications. So the last complete run leaves one fingerprint of everything any step reads;
+# a run that finds no new file and the same fingerprint skips every later step.
+
+WHOLE_RUN = "whole_run"  # its key in built_versions
+# What the steps are made of besides the data: their code and SQL, the rules and text model,
+# the labelled evaluation set.
+PROJECT_SOURCES = ("pipelines", "sql", "rules", "data/eval")
+# Tables that record runs rather than data (written by every run, the skipped one too).
+BOOKKEEPING = ("pipeline_runs", "built_versions", "asset_check_results")
+
+
+def _sources_digest(extra: Sequence[Path]) -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    files = [p for d in PROJECT_SOURCES for p in (PROJECT_ROOT / d).rglob("*") if p.is_file()]
+    for path in sorted({*files, *(p.resolve() for p in extra)}):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(f"{path}\0".encode())
+        digest.update(path.read_bytes() if path.exists() else b"(missing)")
+    return digest.hexdigest()
+
+
+def run_fingerprint(
+    con: duckdb.DuckDBPyConnection, reports_index: Path, extra_sources: Sequence[Path] = ()
+) -> str:
+    """Everything a run's steps build from: the ingested files (their last id), every table's
+    row count (a hand edit counts), the project's code, SQL, rules and evaluation set (and
+    ``extra_sources``, e.g. a rules file outside the project), and the report site's index."""
+    tables = con.execute(
+        "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' "
+        "and database_name = current_database() and not list_contains(?, table_name) "
+        "order by table_name",
+        [list(BOOKKEEPING)],
+    ).fetchall()
+    watermark = (
+        con.execute("select coalesce(max(file_id), 0) from ingest_log").fetchall()[0][0]
+        if table_exists(con, "ingest_log")
+        else 0
+    )
+    state = hashlib.blake2b(repr((watermark, tables)).encode(), digest_size=8).hexdigest()
+    site = f"{reports_index}:{reports_index.exists()}"
+    return f"{state}-{_sources_digest(extra_sources)}-{site}"
+
+
+def forget_built(con: duckdb.DuckDBPyConnection, step: str) -> None:
+    """Drop what a step last built from: the next run cannot take it as current."""
+    if table_exists(con, "built_versions"):
+        with transaction(con):
+            con.execute("delete from built_versions where step = ?", [step])

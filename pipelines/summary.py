@@ -26,9 +26,11 @@ def print_summary(
     checks_failed: list[str] | None = None,
     checks_warned: list[str] | None = None,
     reason_run: tuple[str, str, int] | None = None,
+    nothing_to_do: str | None = None,
 ) -> None:
     """``reason_run``: the reason engine's mode (full / incremental / unchanged), why, and how
-    many post-interview rejections it recomputed."""
+    many post-interview rejections it recomputed. ``nothing_to_do``: why the run skipped every
+    step after the ingest (the asset checks' last results stand)."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         batch = batch_id if batch_id is not None else -1
@@ -62,6 +64,8 @@ def print_summary(
             if len(kinds) > MAX_KINDS:
                 named.append(f"other {sum(k[1] for k in kinds[MAX_KINDS:]):,}")
             print(f"quarantined this run: {total:,} rows ({', '.join(named)}); table quarantine")
+        if nothing_to_do is not None:
+            print(nothing_to_do)
         if reason_run is not None:
             mode, why, cohort = reason_run
             if mode == "unchanged":
@@ -88,6 +92,8 @@ def print_summary(
         line += f", {len(warned)} warning: {', '.join(warned)}"
     if failed:
         line += f", {len(failed)} FAILED: {', '.join(failed)}"
+    if nothing_to_do is not None:
+        line += " (the ingest's; the others stand as they last ran)"
     if checks_passed or warned or failed:
         print(line)
     print(f"\nwarehouse    : {warehouse}")

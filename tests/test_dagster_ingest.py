@@ -136,7 +136,9 @@ def test_a_check_reuses_its_result_on_unchanged_data_checks_a_batch_by_its_rows_
 
     first = evaluations(run_job())
     assert first[("applications", "key_unique")] == (True, {"violations"})
-    # No new file: the same results, taken from check_results instead of a scan.
+    # No new file, but the site is gone, so every step runs: the checks give the same results,
+    # taken from check_results instead of a scan.
+    (Path(pipeline_env["HIRING_REPORTS_DIR"]) / "index.html").unlink()
     again = evaluations(run_job())
     for key in (("applications", "key_unique"), ("interviews", "foreign_keys"),
                 ("reason_assignments", "one_assignment_per_cohort_row")):  # fmt: skip
@@ -159,6 +161,91 @@ def test_a_check_reuses_its_result_on_unchanged_data_checks_a_batch_by_its_rows_
     con.close()
     edited = evaluations(run_job())
     assert edited[("applications", "key_unique")] == (False, {"violations"})
+
+
+def table_digests(warehouse: str) -> dict[str, str]:
+    """Each data table's content digest (the run bookkeeping tables left out)."""
+    con = duckdb.connect(warehouse, read_only=True)
+    try:
+        names = [r[0] for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'main' "
+            "and table_name not in ('pipeline_runs', 'built_versions', 'asset_check_results')"
+        ).fetchall()]  # fmt: skip
+        return {
+            n: con.execute(f'select count(*), md5(string_agg(t::varchar, \'|\' order by '
+                           f't::varchar)) from "{n}" t').fetchall()[0]
+            for n in names
+        }  # fmt: skip
+    finally:
+        con.close()
+
+
+def test_a_run_with_nothing_new_skips_every_step_after_ingest_and_changes_no_table(pipeline_env):
+    first = run_job()
+    assert first.success
+    warehouse = pipeline_env["HIRING_WAREHOUSE"]
+    tables = table_digests(warehouse)
+    site = {
+        p.name: p.stat().st_mtime_ns for p in Path(pipeline_env["HIRING_REPORTS_DIR"]).iterdir()
+    }
+
+    again = run_job()
+    assert again.success
+    assert again.get_asset_materialization_events() == []
+    skipped = {e.step_key for e in again.all_events if e.is_step_skipped}
+    assert {"assign_reasons", "reason_rule_audit", "report_tables", "reports"} <= skipped
+    observed = [e.asset_observation_data.asset_observation for e in again.all_events
+                if e.is_asset_observation]  # fmt: skip
+    assert "nothing to do" in str(observed[0].metadata["nothing_to_do"].value)
+    assert table_digests(warehouse) == tables
+    assert {p.name: p.stat().st_mtime_ns
+            for p in Path(pipeline_env["HIRING_REPORTS_DIR"]).iterdir()} == site  # fmt: skip
+    con = duckdb.connect(warehouse, read_only=True)
+    assert con.execute(
+        "select count(*) from pipeline_runs where status <> 'complete'"
+    ).fetchall() == [(0,)]
+    con.close()
+
+
+def test_a_run_that_changes_the_warehouse_forgets_it_was_current_until_it_completes(
+    pipeline_env, monkeypatch
+):
+    """A failed run leaves no record that the warehouse is current: the next run does not take
+    a half-built warehouse for a finished one, and runs every step."""
+
+    def recorded() -> list[tuple[str]]:
+        con = duckdb.connect(pipeline_env["HIRING_WAREHOUSE"], read_only=True)
+        try:
+            return con.execute(
+                "select step from built_versions where step = 'whole_run'"
+            ).fetchall()
+        finally:
+            con.close()
+
+    assert run_job().success
+    assert recorded() == [("whole_run",)]
+    # A hand edit (no file) makes the next run work; its reason check fails before the reports.
+    con = duckdb.connect(pipeline_env["HIRING_WAREHOUSE"])
+    con.execute("insert into applications select * from applications limit 1")
+    con.close()
+    with monkeypatch.context() as m:
+        replace_reason_check(
+            m, "reasons_in_taxonomy", "select application_id from reason_assignments"
+        )
+        assert not run_job().success
+    assert recorded() == []
+    again = run_job()
+    assert again.success and not [e for e in again.all_events if e.is_step_skipped]
+    assert recorded() == [("whole_run",)]
+    # A run of some assets only (the UI) that writes also leaves no record: the others may be
+    # stale for all it knows.
+    (Path(pipeline_env["HIRING_REPORTS_DIR"]) / "index.html").unlink()
+    job = defs().resolve_job_def("hiring_pipeline")
+    some = job.execute_in_process(
+        instance=dg.DagsterInstance.ephemeral(), asset_selection=[dg.AssetKey("reports")]
+    )
+    assert some.success and (Path(pipeline_env["HIRING_REPORTS_DIR"]) / "index.html").is_file()
+    assert recorded() == []
 
 
 def test_unreadable_input_fails_the_run_with_a_message_naming_the_file(pipeline_env):
@@ -364,7 +451,10 @@ def test_cli_run_fits_on_a_screen_and_says_what_changed(pipeline_env, tmp_path):
     assert again.returncode == 0, again.stderr[-2000:]
     assert " - INFO - " in again.stdout + again.stderr
     assert "no new input files (4 ingested before)." in again.stdout
-    assert re.search(r"^reasons: unchanged \(no new file since the last run\)", again.stdout, re.M)
+    assert re.search(
+        r"^nothing to do: no new input file, .* later steps skipped$", again.stdout, re.M
+    )
+    assert len(re.findall(r"^  \[\d/5\] \w+ +skipped$", again.stdout, re.M)) == 4
     assert re.search(
         r"^reasons: full run, [\d,]+ post-interview rejections recomputed \(first run\)", text, re.M
     )

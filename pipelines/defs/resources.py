@@ -107,6 +107,10 @@ class ReasonRules(dg.ConfigurableResource):
         return self._rules
 
     @property
+    def rules_path(self) -> Path:
+        return resolve(self.rules_file)
+
+    @property
     def contract(self) -> Contract:
         return load_contract()
 

@@ -9,10 +9,17 @@ from dagster_duckdb import DuckDBResource
 from duckdb import DuckDBPyConnection
 
 from pipelines.contract import load_contract
-from pipelines.defs.resources import HiringPaths
+from pipelines.defs.resources import HiringPaths, ReasonRules
 from pipelines.ingest import IngestError, ingest_folder
 from pipelines.preflight import check_input_found
-from pipelines.run_state import begin_run
+from pipelines.run_state import (
+    WHOLE_RUN,
+    begin_run,
+    built_version,
+    finish_run,
+    forget_built,
+    run_fingerprint,
+)
 from pipelines.warehouse import markdown_preview, row_count
 
 
@@ -38,7 +45,7 @@ def _specs() -> list[dg.AssetSpec]:
             description=t.description + f" (data contract v{CONTRACT.version})",
             group_name=GROUP,
             kinds={"duckdb"},
-            skippable=False,
+            skippable=True,  # a run with nothing new materializes nothing (see below)
         )
         for t in CONTRACT.tables.values()
     ] + [
@@ -48,12 +55,14 @@ def _specs() -> list[dg.AssetSpec]:
             "the raw record.",
             group_name=GROUP,
             kinds={"duckdb"},
+            skippable=True,
         ),
         dg.AssetSpec(
             "ingest_log",
             description="One row per ingested file: path, content hash, rows read/loaded/quarantined.",
             group_name=GROUP,
             kinds={"duckdb"},
+            skippable=True,
         ),
     ]
 
@@ -70,6 +79,11 @@ def _conservation_checks() -> list[dg.AssetCheckSpec]:
     ]
 
 
+NOTHING_TO_DO = (
+    "nothing to do: no new input file, and the warehouse, code, rules and reports are as the "
+    "last complete run left them; later steps skipped"
+)
+
 CONSERVATION_SQL = """
 select l.batch_id, l.file_name, l.rows_read, l.rows_loaded,
        coalesce(q.n, 0) as rows_in_quarantine
@@ -81,19 +95,43 @@ where l.source_table = ? and l.rows_read <> l.rows_loaded + coalesce(q.n, 0)
 """
 
 
+def conservation_results(con: DuckDBPyConnection) -> list[dg.AssetCheckResult]:
+    """The rows_conserved check of each contract table."""
+    results = []
+    for table in TABLES:
+        bad = con.execute(CONSERVATION_SQL, [table, table]).fetchall()
+        results.append(
+            dg.AssetCheckResult(
+                asset_key=table,
+                check_name="rows_conserved",
+                passed=not bad,
+                metadata={"files_not_conserved": len(bad), "examples": str(bad[:3])},
+            )
+        )
+    return results
+
+
 @dg.multi_asset(
     specs=_specs(),
     check_specs=_conservation_checks(),
     name="ingest",
-    description="Load new files from HIRING_DATA_DIR as one batch (one transaction).",
+    description="Load new files from HIRING_DATA_DIR as one batch (one transaction). With no new "
+    "file and nothing else changed since the last complete run, it materializes nothing and every "
+    "later step is skipped.",
 )
-def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: HiringPaths):  # noqa: ANN201
+def ingest(  # noqa: ANN201
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    paths: HiringPaths,
+    reason_rules: ReasonRules,
+):
     try:
         check_input_found(paths.data_path, CONTRACT)  # before the warehouse is opened or created
     except IngestError as e:
         raise dg.Failure(description=str(e), allow_retries=False) from e
     with duckdb.get_connection() as con:
-        for run_id in begin_run(con, context.run.run_id):
+        interrupted = begin_run(con, context.run.run_id)
+        for run_id in interrupted:
             context.log.warning(
                 f"run {run_id} was interrupted before it finished; this run rebuilds the "
                 "reason and report tables"
@@ -109,6 +147,27 @@ def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: Hir
             )
         except IngestError as e:
             raise dg.Failure(description=str(e), allow_retries=False) from e
+        extra = [reason_rules.rules_path]
+        if not batch.files and not interrupted:
+            index = paths.reports_path / "index.html"
+            if built_version(con, WHOLE_RUN) == run_fingerprint(con, index, extra):
+                # No output: Dagster skips every step downstream, and the assets keep their last
+                # materialization, which is what they still are.
+                finish_run(con, context.run.run_id)
+                context.log.info(NOTHING_TO_DO)
+                yield from conservation_results(con)  # blocking checks: a result is required
+                yield dg.AssetObservation(
+                    asset_key="ingest_log",
+                    metadata={
+                        "nothing_to_do": NOTHING_TO_DO,
+                        "files_already_ingested": len(batch.skipped_files),
+                        "unrecognised_files": ", ".join(batch.unrecognised_files) or "none",
+                    },
+                )
+                return
+        # This run changes the warehouse: until it completes, no run may take it as current.
+        forget_built(con, WHOLE_RUN)
+        checks = {r.asset_key.to_user_string(): r for r in conservation_results(con)}
         for table in TABLES:
             read, loaded, quarantined = batch.totals(table)
             yield dg.MaterializeResult(
@@ -123,13 +182,7 @@ def ingest(context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: Hir
                     "dagster/column_schema": column_schema(con, table),
                 },
             )
-            bad = con.execute(CONSERVATION_SQL, [table, table]).fetchall()
-            yield dg.AssetCheckResult(
-                asset_key=table,
-                check_name="rows_conserved",
-                passed=not bad,
-                metadata={"files_not_conserved": len(bad), "examples": str(bad[:3])},
-            )
+            yield checks[table]
         yield dg.MaterializeResult(
             asset_key="quarantine",
             metadata={

@@ -20,7 +20,7 @@ from pipelines.reasons.engine import (
 )
 from pipelines.reasons.model import MODEL_TABLES
 from pipelines.reasons.rules import AUDIT_INPUT_TABLES, RULE_TABLES
-from pipelines.run_state import built_version, record_built
+from pipelines.run_state import WHOLE_RUN, built_version, forget_built, record_built
 from pipelines.sqlgraph import pipeline_graph
 from pipelines.warehouse import markdown_preview, row_count, scalar
 
@@ -40,6 +40,7 @@ def assign_reasons_asset(  # noqa: ANN201
 ):
     rules = reason_rules.rules
     with duckdb.get_connection() as con:
+        forget_built(con, WHOLE_RUN)  # until the run completes (a run of this step alone, too)
         run = assign_reasons(con, rules, reason_rules.contract)
         context.log.info(run.summary())
         recomputed = {
@@ -139,6 +140,7 @@ def reason_rule_audit(  # noqa: ANN201
                     round(float(result.joined["correct"].mean()), 4)  # type: ignore[arg-type]
                 ),
             }
+        forget_built(con, WHOLE_RUN)
         build_rule_audit(con, precision, reason_rules.rules, reason_rules.contract)  # type: ignore[arg-type]
         record_built(con, "reason_rule_eval", eval_version)
         record_built(con, "reason_rule_audit", version)

@@ -2,6 +2,7 @@
 Plotly HTML site in HIRING_REPORTS_DIR built from them, rebuilt whenever its inputs change."""
 
 import hashlib
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -13,7 +14,14 @@ from pipelines.reasons.changes import current_watermark
 from pipelines.reasons.engine import engine_version
 from pipelines.reports import build_reports
 from pipelines.reports.tables import build_report_tables
-from pipelines.run_state import built_version, finish_run, record_built
+from pipelines.run_state import (
+    WHOLE_RUN,
+    built_version,
+    finish_run,
+    forget_built,
+    record_built,
+    run_fingerprint,
+)
 from pipelines.sqlgraph import pipeline_graph
 from pipelines.warehouse import PROJECT_ROOT, SQL_DIR, row_count
 
@@ -39,6 +47,23 @@ def reports_input_version(con: duckdb.DuckDBPyConnection) -> str:
     return f"{current_watermark(con)}-{engine_version(con)}-{audit}-{code.hexdigest()}"
 
 
+def complete(
+    con: duckdb.DuckDBPyConnection,
+    context: dg.AssetExecutionContext,
+    index: Path,
+    reason_rules: ReasonRules,
+) -> None:
+    """The run's last step is done: mark it complete and, when the run materialized every asset,
+    remember what the warehouse was built from, so that the next run with nothing new skips
+    every step (the ingest asset compares). A run of some assets only (from the UI) leaves the
+    others as they were, perhaps stale: it records nothing."""
+    finish_run(con, context.run.run_id)
+    selection = context.run.asset_selection  # empty: the whole job
+    graph = context.job_def.asset_layer.asset_graph
+    if not selection or set(graph.get_all_asset_keys()) <= selection:
+        record_built(con, WHOLE_RUN, run_fingerprint(con, index, [reason_rules.rules_path]))
+
+
 @dg.multi_asset(
     # eager, like the site: rebuilt whenever the reason tables they read change
     specs=table_specs(REPORT_TABLES, GROUP, dg.AutomationCondition.eager()),
@@ -60,6 +85,7 @@ def report_tables(  # noqa: ANN201
                     metadata={"unchanged": True},
                 )
             return
+        forget_built(con, WHOLE_RUN)
         built = build_report_tables(con, reason_rules.rules, reason_rules.contract)
         record_built(con, "report_tables", version)
         for table in built:
@@ -91,14 +117,15 @@ def reports(
         if built_version(con, "reports") == version and index.exists():
             # Nothing the pages show has changed: the site stays as it is (no warehouse write).
             context.log.info(f"reports unchanged: {index}")
-            finish_run(con, context.run.run_id)
+            complete(con, context, index, reason_rules)
             return dg.MaterializeResult(
                 data_version=dg.DataVersion(version),
                 metadata={"index": dg.MetadataValue.path(str(index)), "unchanged": True},
             )
+        forget_built(con, WHOLE_RUN)
         built = build_reports(con, paths.reports_path, reason_rules.rules)
         record_built(con, "reports", version)
-        finish_run(con, context.run.run_id)
+        complete(con, context, index, reason_rules)
     summary = "\n".join(f"- **{p.title}** (`{p.file_name}`): {p.summary}" for p in built.pages)
     context.log.info(
         f"reports written to {paths.reports_path / 'index.html'} in {built.seconds:.1f}s"
