@@ -150,6 +150,30 @@ def interviews_replaced(d: dict[str, pl.DataFrame]):
     return d, {"interviews": flipped}
 
 
+def hire_withdrawn_later(d: dict[str, pl.DataFrame]):
+    """A newer snapshot of some hires says the candidate withdrew: the job's other rejections no
+    longer lose to a hire (the job was recomputed because its hire was one before)."""
+    hires = d["applications"].filter(pl.col("outcome") == "hired").head(120)
+    withdrawn = hires.with_columns(
+        pl.lit("withdrawn").alias("outcome"),
+        pl.col("decided_at").str.to_date().dt.offset_by("3d").cast(pl.String).alias("decided_at"),
+    )
+    return d, {"applications": withdrawn}
+
+
+def job_row_changed(d: dict[str, pl.DataFrame]):
+    """A newer export of some jobs changes what the role offers (its advancement outlook): every
+    application of those jobs is recomputed, not only those with new rows."""
+    jobs = d["jobs"].head(80)
+    flipped = jobs.with_columns(
+        pl.when(pl.col("advancement_outlook") == "strong")
+        .then(pl.lit("limited"))
+        .otherwise(pl.lit("strong"))
+        .alias("advancement_outlook")
+    )
+    return d, {"jobs": flipped}
+
+
 def everything_at_once(d: dict[str, pl.DataFrame]):
     first, later = new_applications(d)
     first2, later2 = late_hire(first)
@@ -160,7 +184,15 @@ def everything_at_once(d: dict[str, pl.DataFrame]):
 
 @pytest.mark.parametrize(
     "scenario",
-    [new_applications, late_hire, dispute_resolved_later, interviews_replaced, everything_at_once],
+    [
+        new_applications,
+        late_hire,
+        dispute_resolved_later,
+        interviews_replaced,
+        hire_withdrawn_later,
+        job_row_changed,
+        everything_at_once,
+    ],
     ids=lambda f: f.__name__,
 )
 def test_incremental_run_equals_a_full_recompute_on_the_same_files(

@@ -99,15 +99,15 @@ def changed_parts(old: EngineState | None, new: dict[str, str]) -> list[str]:
 class Affected:
     """What an incremental run recomputes, and the new or newer rows that made it."""
 
-    jobs: int
+    jobs: int  # jobs recomputed whole: a new or newer job row, or a change in their hires
     applications: int
     changed_rows: dict[str, int]  # source table -> rows above the watermark
 
     def why(self) -> str:
         rows = ", ".join(f"{t} {n:,}" for t, n in self.changed_rows.items() if n)
         return (
-            f"{self.applications:,} applications of {self.jobs:,} jobs touched by new or "
-            f"newer rows ({rows or 'none'})"
+            f"{self.applications:,} applications touched by new or newer rows ({rows or 'none'}), "
+            f"{self.jobs:,} jobs of them whole (a new job row or a change in their hires)"
         )
 
 
@@ -115,17 +115,22 @@ SOURCE_TABLES = ("jobs", "applications", "interviews", "background_checks")
 
 
 def mark_affected(con: duckdb.DuckDBPyConnection, watermark: int) -> Affected:
-    """Temp tables ``_affected_jobs`` and ``_affected_applications``: the jobs touched by rows
-    above the watermark, and every application of those jobs (plus changed applications that
-    moved to another job). Each source table is read only where
-    ``_file_id`` is above the watermark (row groups below it are skipped by their min/max)."""
+    """Temp tables of what rows above the watermark can change, and what recomputing it reads.
+
+    An application's reason depends on its own row, interviews and check, on its job's row, and
+    on its job's hires (``job_hires``: the competition rule compares with them). So:
+
+    - ``_affected_jobs``: jobs with a new or newer job row, or whose hires changed (a changed
+      application that is hired now or was a hire before): every application of them;
+    - ``_affected_applications``: those, plus each application with a new or newer row of its
+      own (application, interview, background check): a dispute resolved later or a new
+      interview changes that application only, not the rest of its job;
+    - ``_scope_jobs`` and ``_scope_applications``: what the recomputation reads besides them,
+      the job of each affected application and that job's hires.
+
+    Each source table is read only where ``_file_id`` is above the watermark (row groups below
+    it are skipped by their min/max)."""
     w = int(watermark)
-    stored_cohort = (
-        "union select p.job_id from post_interview_rejections p "
-        "semi join _changed_applications using (application_id) "
-        if table_exists(con, "post_interview_rejections")
-        else ""
-    )
     stored_hires = (
         "union select h.job_id from job_hires h semi join _changed_applications using (application_id) "
         if table_exists(con, "job_hires")
@@ -134,29 +139,46 @@ def mark_affected(con: duckdb.DuckDBPyConnection, watermark: int) -> Affected:
     con.execute(
         f"""
         create or replace temp table _changed_applications as
-        select application_id, job_id from applications where _file_id > {w}
+        select application_id, job_id, outcome from applications where _file_id > {w}
         """
     )
     con.execute(
         f"""
         create or replace temp table _affected_jobs as
         select job_id from jobs where _file_id > {w}
-        union select job_id from _changed_applications
-        union select a.job_id from applications a semi join (
-            select application_id from interviews where _file_id > {w}
-            union all
-            select application_id from background_checks where _file_id > {w}
-        ) c using (application_id)
-        {stored_cohort}
+        union select job_id from _changed_applications where outcome = 'hired'
         {stored_hires}
         """
     )
+    # One pass over the applications finds both the affected jobs' applications and the jobs of
+    # the applications with a new interview or check.
     con.execute(
-        """
+        f"""
         create or replace temp table _affected_applications as
-        select application_id from applications semi join _affected_jobs using (job_id)
-        union select application_id from _changed_applications
+        select application_id, job_id from applications
+        where job_id in (select job_id from _affected_jobs)
+           or application_id in (
+               select application_id from interviews where _file_id > {w}
+               union all
+               select application_id from background_checks where _file_id > {w})
+        union select application_id, job_id from _changed_applications
         """
+    )
+    con.execute(
+        "create or replace temp table _scope_jobs as "
+        "select distinct job_id from _affected_applications"
+    )
+    # The hires of those jobs, from the stored job_hires (a hire with a newer row this batch is
+    # an affected application already).
+    hires = (
+        "union select application_id from job_hires "
+        "where job_id in (select job_id from _scope_jobs)"
+        if table_exists(con, "job_hires")
+        else ""
+    )
+    con.execute(
+        "create or replace temp table _scope_applications as "
+        f"select application_id from _affected_applications {hires}"
     )
     changed = con.execute(
         " union all ".join(

@@ -138,16 +138,16 @@ def assign_reasons(
 def _recompute(
     con: duckdb.DuckDBPyConnection, texts: dict[str, str], new_state: EngineState
 ) -> tuple[list[str], int]:
-    """Run the reason SQL over the affected applications only, in a scratch schema, then swap
-    their rows into the warehouse tables in one transaction with the new watermark (and add the
-    change in the COUNTED tables' counts)."""
+    """Run the reason SQL over the affected applications only (with their jobs and those jobs'
+    hires as context), in a scratch schema, then swap their rows into the warehouse tables in
+    one transaction with the new watermark (and add the change in the COUNTED tables' counts)."""
     db = quote_ident(str(scalar(con, "select current_database()")))
     delta, before = quote_ident(DELTA_SCHEMA), quote_ident(BEFORE_SCHEMA)
     # Temp tables are looked up before any schema: while they exist, the SQL files read the
     # affected slice of each source table under its usual name.
     scope = {
-        "jobs": "semi join _affected_jobs using (job_id)",
-        "applications": "semi join _affected_jobs using (job_id)",
+        "jobs": "semi join _scope_jobs using (job_id)",
+        "applications": "semi join _scope_applications using (application_id)",
         "interviews": "semi join _affected_applications using (application_id)",
         "background_checks": "semi join _affected_applications using (application_id)",
     }
@@ -188,7 +188,11 @@ def _recompute(
                 if key == "record_key":
                     keys += " union all select job_id from _affected_jobs"
                 con.execute(f"delete from main.{table} where {key} in ({keys})")
-                con.execute(f"insert into main.{table} select * from {delta}.{table}")
+                # Only the affected rows: the scope also holds the hires of their jobs, read as
+                # context (job_hires, several hires for one job), unchanged in main.
+                con.execute(
+                    f"insert into main.{table} select * from {delta}.{table} where {key} in ({keys})"
+                )
             write_state(con, new_state)
     finally:
         for t in SOURCE_TABLES:

@@ -22,7 +22,9 @@ with per_round as (
         count(*) filter (where recommendation = 'no_decision') as no_decision,
         count(*) filter (where recommendation = 'no') as no,
         count(*) filter (where recommendation = 'strong_no') as strong_no,
-        avg(score) as mean_score,
+        -- summed as decimals: a sum of doubles depends on the order the threads add them in,
+        -- and an incremental run must give the same values as a full one, to the last bit
+        avg(score::decimal(18, 6))::double as mean_score,
         max(interviewed_at) as round_last_interview
     from interviews
     group by application_id, "round"
