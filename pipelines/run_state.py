@@ -165,7 +165,7 @@ WHOLE_RUN = "whole_run"  # its key in built_versions
 # the labelled evaluation set.
 PROJECT_SOURCES = ("pipelines", "sql", "rules", "data/eval")
 # Tables that record runs rather than data (written by every run, the skipped one too).
-BOOKKEEPING = ("pipeline_runs", "built_versions", "asset_check_results")
+BOOKKEEPING = ("pipeline_runs", "built_versions", "asset_check_results", "ingest_file_stats")
 
 
 def _sources_digest(extra: Sequence[Path]) -> str:

@@ -169,7 +169,8 @@ def table_digests(warehouse: str) -> dict[str, str]:
     try:
         names = [r[0] for r in con.execute(
             "select table_name from duckdb_tables() where schema_name = 'main' "
-            "and table_name not in ('pipeline_runs', 'built_versions', 'asset_check_results')"
+            "and table_name not in ('pipeline_runs', 'built_versions', 'asset_check_results', "
+            "'ingest_file_stats')"
         ).fetchall()]  # fmt: skip
         return {
             n: con.execute(f'select count(*), md5(string_agg(t::varchar, \'|\' order by '

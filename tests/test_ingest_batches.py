@@ -31,6 +31,35 @@ def test_ingesting_the_same_files_twice_changes_nothing(con, data_dir):
     assert (snapshot(con), con.execute("select count(*) from ingest_log").fetchall()) == before
 
 
+def test_an_unchanged_input_file_is_not_read_again_but_a_rewritten_one_is(
+    con, data_dir, monkeypatch
+):
+    """A file whose size, modification and change times are as when it was hashed is not read
+    again; rewriting it, even at the same size and with its modification time set back, is
+    noticed (the change time moves) and the new content ingested."""
+    import os
+
+    import pipelines.ingest.batch as batch
+    from pipelines.ingest.hashing import content_hash
+
+    read: list[str] = []
+    monkeypatch.setattr(batch, "content_hash", lambda p: read.append(p.name) or content_hash(p))
+    path = write(data_dir, "applications.csv", APPS_HEADER + "A1,J1,2026-01-05,pending,,,,,,\n")
+    assert ingest(con, data_dir).batch_id == 1
+    assert sorted(read) == ["applications.csv", "jobs.csv"]
+    read.clear()
+    assert ingest(con, data_dir).batch_id is None
+    assert read == []
+    stat = path.stat()
+    write(data_dir, "applications.csv", APPS_HEADER + "A1,J1,2026-01-06,pending,,,,,,\n")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert ingest(con, data_dir).batch_id == 2
+    assert read == ["applications.csv"]
+    applied = con.execute("select applied_at::varchar from applications").fetchall()
+    assert applied == [("2026-01-06",)]
+
+
 def test_newer_batch_updates_an_application_instead_of_duplicating_it(con, data_dir, tmp_path):
     write(
         data_dir,

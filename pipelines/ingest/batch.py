@@ -18,7 +18,7 @@ from pipelines import sources
 from pipelines.contract import Contract, load_contract
 from pipelines.ingest.context import BatchContext, FileResult
 from pipelines.ingest.files import IngestError, InputFile, list_input_folder
-from pipelines.ingest.hashing import content_hash
+from pipelines.ingest.hashing import content_hash, file_stamp, known_hashes, remember_hashes
 from pipelines.ingest.layout import _drop_working_tables, ensure_tables
 from pipelines.ingest.publish import _publish_table
 from pipelines.ingest.stage import _stage_table
@@ -99,7 +99,15 @@ def ingest_folder(
         # covers its whole folder). The combining tasks only wait for hashing tasks queued
         # before them, so they cannot starve the pool.
         paths = dict.fromkeys(p for f in files for p in (f.inputs or (f.path,)))
-        hashes = {p: pool.submit(content_hash, p) for p in paths}
+        known, stamps = known_hashes(con), {p: file_stamp(p) for p in paths}
+        hashes: dict[Path, Future[str]] = {}
+        for p in paths:
+            stamp, cached = stamps[p], known.get(str(p))
+            if stamp is not None and cached is not None and cached[0] == stamp:
+                hashes[p] = Future()
+                hashes[p].set_result(cached[1])
+            else:
+                hashes[p] = pool.submit(content_hash, p)
         digests = {
             f.path: hashes[f.path] if not f.inputs else pool.submit(export_hash, f, hashes)
             for f in files
@@ -122,6 +130,12 @@ def ingest_folder(
             _ingest_batch(BatchContext.start(con, contract, data_dir, new, digests, log), result)
         else:
             log("no new input files: the warehouse is up to date")
+        hashed = {
+            p: (stamps[p], hashes[p].result())  # type: ignore[misc]
+            for p in paths
+            if stamps[p] is not None and (str(p) not in known or known[str(p)][0] != stamps[p])
+        }
+    remember_hashes(con, hashed)
     result.seconds = time.perf_counter() - started
     return result
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import blake3
+import duckdb
 
 from pipelines.ingest.files import IngestError
+from pipelines.warehouse import table_exists, transaction
 
 _CHUNK = 1 << 20
 
@@ -26,3 +28,46 @@ def content_hash(path: Path) -> str:
         return "blake3:" + h.hexdigest()
     except OSError as e:
         raise IngestError(f"{path}: cannot be read: {e.strerror or e}") from e
+
+
+# A file's size and modification and change times: a file with the same stamp as when it was
+# hashed is not read again (as git and rsync decide). Hashing every input of each run read the
+# whole folder, 2.3 GB at 10M applications, about 1.5 s of every run, the no-change one too.
+Stamp = tuple[int, int, int]
+STATS_DDL = (
+    "create table if not exists ingest_file_stats (path varchar, size_bytes bigint, "
+    "modified_ns bigint, changed_ns bigint, content_hash varchar)"
+)
+
+
+def file_stamp(path: Path) -> Stamp | None:
+    """The file's (size, mtime, ctime) in ns, or None when it cannot be read (hashing it says
+    why)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def known_hashes(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Stamp, str]]:
+    """path -> (stamp, content hash) of every file hashed before."""
+    if not table_exists(con, "ingest_file_stats"):
+        return {}
+    rows = con.execute(
+        "select path, size_bytes, modified_ns, changed_ns, content_hash from ingest_file_stats"
+    ).fetchall()
+    return {r[0]: ((r[1], r[2], r[3]), r[4]) for r in rows}
+
+
+def remember_hashes(con: duckdb.DuckDBPyConnection, hashed: dict[Path, tuple[Stamp, str]]) -> None:
+    """Keep the stamp and hash of files just hashed, for the next run."""
+    if not hashed:
+        return
+    rows = [(str(p), *stamp, digest) for p, (stamp, digest) in hashed.items()]
+    with transaction(con):
+        con.execute(STATS_DDL)
+        con.execute(
+            "delete from ingest_file_stats where list_contains(?, path)", [[r[0] for r in rows]]
+        )
+        con.executemany("insert into ingest_file_stats values (?, ?, ?, ?, ?)", rows)
