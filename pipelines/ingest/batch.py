@@ -18,7 +18,13 @@ from pipelines import sources
 from pipelines.contract import Contract, load_contract
 from pipelines.ingest.context import BatchContext, FileResult
 from pipelines.ingest.files import IngestError, InputFile, list_input_folder
-from pipelines.ingest.hashing import content_hash, file_stamp, known_hashes, remember_hashes
+from pipelines.ingest.hashing import (
+    content_hash,
+    file_stamp,
+    known_hashes,
+    path_digest,
+    remember_hashes,
+)
 from pipelines.ingest.layout import _drop_working_tables, ensure_tables
 from pipelines.ingest.publish import _publish_table
 from pipelines.ingest.stage import _stage_table
@@ -100,9 +106,10 @@ def ingest_folder(
         # before them, so they cannot starve the pool.
         paths = dict.fromkeys(p for f in files for p in (f.inputs or (f.path,)))
         known, stamps = known_hashes(con), {p: file_stamp(p) for p in paths}
+        keys = {p: path_digest(p) for p in paths}
         hashes: dict[Path, Future[str]] = {}
         for p in paths:
-            stamp, cached = stamps[p], known.get(str(p))
+            stamp, cached = stamps[p], known.get(keys[p])
             if stamp is not None and cached is not None and cached[0] == stamp:
                 hashes[p] = Future()
                 hashes[p].set_result(cached[1])
@@ -133,7 +140,7 @@ def ingest_folder(
         hashed = {
             p: (stamps[p], hashes[p].result())  # type: ignore[misc]
             for p in paths
-            if stamps[p] is not None and (str(p) not in known or known[str(p)][0] != stamps[p])
+            if stamps[p] is not None and (keys[p] not in known or known[keys[p]][0] != stamps[p])
         }
     remember_hashes(con, hashed)
     result.seconds = time.perf_counter() - started
