@@ -19,6 +19,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.reasons.changes import current_watermark
 from pipelines.warehouse import PROJECT_ROOT, table_exists, transaction
 
 DDL = (
@@ -191,11 +192,7 @@ def run_fingerprint(
         "order by table_name",
         [list(BOOKKEEPING)],
     ).fetchall()
-    watermark = (
-        con.execute("select coalesce(max(file_id), 0) from ingest_log").fetchall()[0][0]
-        if table_exists(con, "ingest_log")
-        else 0
-    )
+    watermark = current_watermark(con)
     state = hashlib.blake2b(repr((watermark, tables)).encode(), digest_size=8).hexdigest()
     site = f"{reports_index}:{reports_index.exists()}"
     return f"{state}-{_sources_digest(extra_sources)}-{site}"

@@ -108,6 +108,7 @@ def ingest_folder(
         known, stamps = known_hashes(con), {p: file_stamp(p) for p in paths}
         keys = {p: path_digest(p) for p in paths}
         hashes: dict[Path, Future[str]] = {}
+        hashed_now: list[Path] = []  # not taken from ingest_file_stats: remembered after
         for p in paths:
             stamp, cached = stamps[p], known.get(keys[p])
             if stamp is not None and cached is not None and cached[0] == stamp:
@@ -115,6 +116,7 @@ def ingest_folder(
                 hashes[p].set_result(cached[1])
             else:
                 hashes[p] = pool.submit(content_hash, p)
+                hashed_now.append(p)
         digests = {
             f.path: hashes[f.path] if not f.inputs else pool.submit(export_hash, f, hashes)
             for f in files
@@ -138,9 +140,7 @@ def ingest_folder(
         else:
             log("no new input files: the warehouse is up to date")
         hashed = {
-            p: (stamps[p], hashes[p].result())  # type: ignore[misc]
-            for p in paths
-            if stamps[p] is not None and (keys[p] not in known or known[keys[p]][0] != stamps[p])
+            p: (stamp, hashes[p].result()) for p in hashed_now if (stamp := stamps[p]) is not None
         }
     remember_hashes(con, hashed)
     result.seconds = time.perf_counter() - started
