@@ -539,6 +539,13 @@ def test_text_model_never_assigns_a_reason_the_note_rules_out():
         assert a["predicted"] == "unknown", a["recruiter_note"]
 
 
+def test_a_hypothetical_clean_check_names_the_blocker_and_is_not_vetoed_for_the_model():
+    # "came back clean" alone vetoes the model's background reading; "had it ... we would have"
+    # makes it the blocker, so the model's reading stands beside the rules'
+    (a,) = assign(("none", "Had the background check come back clean we would have hired her."))
+    assert (a["predicted"], a["decision_path"]) == ("background_check", "note_rules_and_model")
+
+
 def test_rules_and_model_agreeing_on_a_note_is_the_most_confident_note_reading():
     (a,) = assign(("none", "Went with another candidate from the shortlist."))
     assert (a["predicted"], a["decision_path"]) == ("competition", "note_rules_and_model")
