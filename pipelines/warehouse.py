@@ -96,12 +96,17 @@ def guarded_rewrites(expr: str, rewrites: Sequence[tuple[str, str]], size: int) 
         # One group is written out inline, its input three times (guard, rewrite, else): a
         # lambda naming it once makes the scrub 3x slower (1.5M texts: 0.5 s -> 1.5 s).
         return guarded_groups(rewrites, first, expr, lambda g: rewrite(g, expr), expr, size)[0]
+    chained = expr
     for step in guarded_groups(rewrites, first, "t", lambda g: rewrite(g, "t"), "t", size):
         # Each group's input is the expression of the groups before it, named once as a
         # lambda's argument: written out three times per group, the expression would triple
         # with each group.
-        expr = f"list_transform([{expr}], lambda t: {step})[1]"
-    return expr
+        chained = f"list_transform([{chained}], lambda t: {step})[1]"
+    # Most texts match no pattern at all (about 4 in 5 recruiter notes): one pass over every
+    # pattern at once lets them skip the groups' passes (reason_notes at 10M applications:
+    # 11 s -> 4 s). Exact: a text no pattern matches goes through every group unchanged.
+    everything = sql_literal("|".join(f"(?:{first(r)})" for r in rewrites))
+    return f"case when regexp_matches({expr}, {everything}) then {chained} else {expr} end"
 
 
 def sql_text(name: str, **params: str) -> str:
