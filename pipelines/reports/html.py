@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
+import plotly.io as pio
 import polars as pl
 
 from pipelines.reports.findings import Finding
 from pipelines.reports.privacy import MIN_GROUP, SUPPRESSED, csv_cell, esc
 
 FILTERS_JS = "filters.js"
-_NO_TEMPLATE = go.layout.Template()
 OKABE_ITO_COLOURS = ("#0072B2", "#D55E00", "#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#F0E442")
 
 PLOTLY_JS = "plotly.min.js"
@@ -170,7 +170,8 @@ def _has_values(fig: go.Figure) -> bool:
 
 
 def _finish_figure(fig: go.Figure) -> None:
-    """The site's look for every chart, and a note where suppression left nothing to draw."""
+    """A note where suppression left nothing to draw (the site's look is set when the figure is
+    written: ``_figure_html``)."""
     if not _has_values(fig):
         fig.add_annotation(
             text=f"Every group here has fewer than {MIN_GROUP} people or is suppressed, so nothing is drawn.",
@@ -181,25 +182,49 @@ def _finish_figure(fig: go.Figure) -> None:
             y=0.5,
             font={"size": 15},
         )
-    # The look of Plotly's "plotly_white", set directly: applying a template deep-copies it
-    # into every figure, which cost more than everything else in a build.
-    fig.update_layout(
-        template=_NO_TEMPLATE,
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        colorway=list(OKABE_ITO_COLOURS),
-        margin={"t": 30, "l": 70, "r": 30, "b": 60},
-        height=fig.layout.height or 420,
-        font={"size": 13, "color": "#2a3f5f"},
-        hoverlabel={"align": "left"},
-    )
-    grid = {"gridcolor": "#EBF0F8", "linecolor": "#EBF0F8", "zerolinecolor": "#EBF0F8"}
-    fig.update_xaxes(automargin=True, **grid)
-    fig.update_yaxes(automargin=True, **grid)
+
+
+# The look of Plotly's "plotly_white", set directly: applying a template deep-copies it into
+# every figure, which cost more than everything else in a build.
+# What Plotly writes for an empty template (the browser then applies no default template).
+_NO_TEMPLATE = {"data": {"scatter": [{"type": "scatter"}]}}
+_LAYOUT_LOOK: dict[str, Any] = {
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "colorway": list(OKABE_ITO_COLOURS),
+    "margin": {"t": 30, "l": 70, "r": 30, "b": 60},
+    "font": {"size": 13, "color": "#2a3f5f"},
+    "hoverlabel": {"align": "left"},
+}
+_AXIS_LOOK = {
+    "automargin": True,
+    "gridcolor": "#EBF0F8",
+    "linecolor": "#EBF0F8",
+    "zerolinecolor": "#EBF0F8",
+}
+_AXIS_KEY = re.compile(r"[xy]axis[0-9]*")
+
+
+def styled_figure(fig: go.Figure) -> dict[str, Any]:
+    """The figure as Plotly's JSON dict with the site's look merged into its layout and every
+    axis, as ``update_layout``/``update_xaxes``/``update_yaxes`` would set it: merged into the
+    dict, because those calls check every property path (0.9 s of a 10M build's 1.5 s)."""
+    out = fig.to_dict()
+    layout = out["layout"]
+    layout["template"] = _NO_TEMPLATE
+    for key, value in _LAYOUT_LOOK.items():
+        merged = isinstance(value, dict) and isinstance(layout.get(key), dict)
+        layout[key] = {**layout[key], **value} if merged else value
+    layout["height"] = layout.get("height") or 420
+    for key in {"xaxis", "yaxis", *(k for k in layout if _AXIS_KEY.fullmatch(k))}:
+        layout[key] = {**layout.get(key, {}), **_AXIS_LOOK}
+    return out
 
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
-    return fig.to_html(
+    return pio.to_html(
+        styled_figure(fig),
+        validate=False,
         full_html=False,
         include_plotlyjs=False,
         div_id=div_id,
