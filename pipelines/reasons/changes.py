@@ -131,9 +131,10 @@ def mark_affected(con: duckdb.DuckDBPyConnection, watermark: int) -> Affected:
     Each source table is read only where ``_file_id`` is above the watermark (row groups below
     it are skipped by their min/max)."""
     w = int(watermark)
+    has_hires = table_exists(con, "job_hires")  # absent where the engine has never run
     stored_hires = (
         "union select h.job_id from job_hires h semi join _changed_applications using (application_id) "
-        if table_exists(con, "job_hires")
+        if has_hires
         else ""
     )
     con.execute(
@@ -173,7 +174,7 @@ def mark_affected(con: duckdb.DuckDBPyConnection, watermark: int) -> Affected:
     hires = (
         "union select application_id from job_hires "
         "where job_id in (select job_id from _scope_jobs)"
-        if table_exists(con, "job_hires")
+        if has_hires
         else ""
     )
     con.execute(

@@ -93,8 +93,9 @@ class Table:
 class Chart:
     """One chart of a page. Making the Chart adds a note to its figure if nothing may be drawn,
     so build the figure completely first; the site's look (template, colours, margins, height)
-    is merged in when the figure is written (``styled_figure``). ``variants`` (filter key -> the traces' changing arrays and the finding)
-    are what the page's filters switch between in the browser."""
+    is merged in when the figure is written (``styled_figure``). ``variants`` (filter key -> the
+    traces' changing arrays and the finding) are what the page's filters switch between in the
+    browser."""
 
     finding: Finding | str  # the title: what the chart shows, tested (findings.py)
     figure: go.Figure
@@ -104,7 +105,7 @@ class Chart:
     variants: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        _finish_figure(self.figure)
+        _note_if_nothing_drawn(self.figure)
 
     @property
     def title(self) -> str:
@@ -170,9 +171,9 @@ def _has_values(fig: go.Figure) -> bool:
     return False
 
 
-def _finish_figure(fig: go.Figure) -> None:
+def _note_if_nothing_drawn(fig: go.Figure) -> None:
     """A note where suppression left nothing to draw (the site's look is set when the figure is
-    written: ``_figure_html``)."""
+    written: ``styled_figure``)."""
     if not _has_values(fig):
         fig.add_annotation(
             text=f"Every group here has fewer than {MIN_GROUP} people or is suppressed, so nothing is drawn.",
