@@ -388,6 +388,29 @@ def test_cohort_is_rejections_whose_last_round_was_all_yes(con, data_dir):
     assert assigned == [("A1", "unknown"), ("A3", "unknown")]
 
 
+def test_the_records_point_to_each_reason_at_most_once_per_application(sample_site):
+    # reason_assignments takes a reason's evidence row as it is, without ranking the rules that
+    # point to the same reason: a second row for one (application, reason) would duplicate the
+    # application's assignment.
+    con = sample_site.con
+    repeated = con.execute(
+        "select application_id, reason from reason_structured_evidence "
+        "group by all having count(*) > 1"
+    ).fetchall()
+    reasons = {
+        r[0]
+        for r in con.execute("select distinct reason from reason_structured_evidence").fetchall()
+    }
+    assert reasons == {"background_check", "competition", "goal_mismatch"}
+    assert repeated == []
+    assert (
+        con.execute(
+            "select count(*), count(distinct application_id) from reason_assignments"
+        ).fetchone()
+        == con.execute("select count(*), count(*) from post_interview_rejections").fetchone()
+    )
+
+
 def test_evidence_lists_the_rule_the_field_and_the_snippet():
     (a,) = assign(("bgnd", "Offer pulled: criminal record on the screening report."))
     assert a["predicted"] == "background_check"

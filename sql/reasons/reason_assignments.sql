@@ -6,26 +6,30 @@
 -- What the note and the ATS field say is read in reason_note_readings.
 -- The confidence is looked up by decision path (which readers decided, and whether the records
 -- agree) in the calibrated table reason_confidence.
--- Written so that every step can spill to disk at 10M applications: rankings are windows, and
--- the evidence is a list of at most three items built per row (no ordered or list aggregates).
+-- Written so that every step can spill to disk at 10M applications: the top reason is a grouped
+-- arg_min, and the evidence is a list of at most three items built per row (no ordered or list
+-- aggregates).
 create or replace table reason_assignments as
 -- Reasons the note rules out (reason_note_ruled_out). Policy 8: they are no evidence, so
 -- neither the records nor the ATS code can decide them.
 with note_ruled_out as (
     select application_id, reason from reason_note_ruled_out
 ),
--- The records: one row per reason they point to (its first rule), and the top reason.
-structured_by_reason as (
-    select s.*, t.priority,
-           count(*) over (partition by s.application_id) as n_reasons
+-- The records' evidence, less what the note rules out: at most one row per reason (see
+-- reason_structured_evidence), so a reason's row is its evidence, with no ranking.
+structured_evidence as (
+    select s.*, t.priority
     from reason_structured_evidence s
     join reason_taxonomy t using (reason)
     anti join note_ruled_out o on o.application_id = s.application_id and o.reason = s.reason
-    qualify row_number() over (partition by s.application_id, s.reason order by s.rule_id) = 1
 ),
+-- The records' top reason (taxonomy priority, then rule) and how many reasons they point to.
+-- Aggregates, not windows: the three windows this replaces cost 6 s of CPU at 10M applications.
 structured_top as (
-    select * from structured_by_reason
-    qualify row_number() over (partition by application_id order by priority, rule_id) = 1
+    select application_id, count(*) as n_reasons,
+           arg_min(reason, {'priority': priority, 'rule_id': rule_id}) as reason
+    from structured_evidence
+    group by application_id
 ),
 decided as (
     select
@@ -75,7 +79,7 @@ pathed as (
            end as path
     from decided d
     -- the records' evidence for the reason decided, when they point to it
-    left join structured_by_reason r on r.application_id = d.application_id and r.reason = d.reason
+    left join structured_evidence r on r.application_id = d.application_id and r.reason = d.reason
 )
 select
     p.application_id,

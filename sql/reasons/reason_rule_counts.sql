@@ -9,13 +9,18 @@
 -- differ: no distinct counts or string comparisons over millions of hits (the taxonomy's reason
 -- names hash apart: tests/test_reasons.py checks).
 create or replace table reason_rule_counts as
-with fired as (
-    select rule_id,
-           count(*) over application > 1 as overlapping,
-           min(hash(reason)) over application <> max(hash(reason)) over application
-               as conflicting
+with per_application as (
+    select application_id, count(*) > 1 as overlapping,
+           min(hash(reason)) <> max(hash(reason)) as conflicting
     from reason_rule_hits
-    window application as (partition by application_id)
+    group by application_id
+),
+-- Each hit with what its application's hits say; an aggregate joined back (a window over the
+-- 6.6M hits at 10M applications cost 5.3 s of CPU).
+fired as (
+    select h.rule_id, a.overlapping, a.conflicting
+    from reason_rule_hits h
+    join per_application a using (application_id)
 ),
 cited as (
     select unnest(json_extract_string(evidence, '$[*].rule')) as rule_id

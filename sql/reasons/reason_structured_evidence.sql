@@ -1,5 +1,9 @@
 -- reason_structured_evidence: what the records (not the notes) say about each cohort rejection.
 -- One row per rule that fired; thresholds come from the rules file.
+-- At most one row per application and reason: each reason has one rule here, except
+-- goal_mismatch, whose two rules exclude each other (one career goal per application).
+-- reason_assignments relies on it (a reason's row is its evidence, unranked); a new rule for a
+-- reason that already has one must keep it so (tests/test_reasons.py checks it on the sample).
 create or replace table reason_structured_evidence as
 
 -- Background check: an adverse report acted on, with the rejection at the offer or check stage.
