@@ -153,7 +153,8 @@ def test_a_check_reuses_its_result_on_unchanged_data_checks_a_batch_by_its_rows_
     )
     batch = evaluations(run_job())
     for key in (("applications", "key_unique"), ("applications", "foreign_keys"),
-                ("applications", "accepted_values")):  # fmt: skip
+                ("applications", "accepted_values"),
+                ("reason_assignments", "one_assignment_per_cohort_row")):  # fmt: skip
         assert batch[key] == (True, {"violations", "rows_checked"}), key
     # A row added by hand (no file, so the ingest watermark is the same) is checked anew, whole.
     con = duckdb.connect(pipeline_env["HIRING_WAREHOUSE"])

@@ -317,3 +317,51 @@ def test_a_warehouse_built_when_a_view_was_a_table_is_rebuilt_by_the_new_sql(tmp
     )
     assert all(kinds[name] == "view" for name in views)
     assert reason_tables(con) == {k: v for k, v in expected.items() if k not in views}
+
+
+def test_after_a_clean_check_the_assignment_checks_read_only_what_the_latest_run_recomputed(
+    tmp_path: Path,
+):
+    from pipelines.defs.reasons.checks import reason_assignment_checks
+
+    checks = {c.name: c for c in reason_assignment_checks()}
+    first, later = late_hire({t: _read(t) for t in TABLES})
+    folder = tmp_path / "input"
+    write(folder, first)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    rules = load_rules()
+    ingest_folder(con, folder)
+    assign_reasons(con, rules)
+
+    def evaluate(name: str) -> tuple[bool, set[str]]:
+        result = checks[name].evaluate(con, 0)
+        return result.passed, set(result.metadata)
+
+    assert {name: evaluate(name) for name in checks} == dict.fromkeys(
+        checks, (True, {"violations"})
+    )
+    write(folder, later, suffix="-later")
+    ingest_folder(con, folder)
+    assert assign_reasons(con, rules).mode == "incremental"
+    recomputed = [
+        r[0]
+        for r in con.execute(
+            "select application_id from reason_recomputed where application_id is not null"
+        ).fetchall()
+    ]
+    assert 0 < len(recomputed) < con.execute("select count(*) from applications").fetchone()[0]
+    # A bad row among the recomputed ones is found by the check of those rows.
+    con.execute(
+        "update reason_assignments set confidence = 2 where application_id = ("
+        "select min(application_id) from reason_assignments semi join reason_recomputed "
+        "using (application_id))"
+    )
+    assert evaluate("confidence_between_0_and_1") == (False, {"violations", "rows_checked"})
+    assert evaluate("one_assignment_per_cohort_row") == (True, {"violations", "rows_checked"})
+    # A full run (here: changed rules) changes every row: the checks read the whole tables.
+    stricter = dataclasses.replace(
+        rules, thresholds={**rules.thresholds, "competition_min_experience_gap": 6.0}
+    )
+    assert assign_reasons(con, stricter).mode == "full"
+    assert evaluate("one_assignment_per_cohort_row") == (True, {"violations"})
+    con.close()

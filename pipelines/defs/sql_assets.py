@@ -51,9 +51,14 @@ def loaded_specs(tables: dict[str, str], group: str) -> list[dg.AssetSpec]:
 @dataclass(frozen=True)
 class SqlCheck:
     """An asset check that passes when ``sql`` returns no row. ``since_sql``: the same check over
-    the rows of files after the DuckDB variable ``check_since`` only, run instead when the last
+    the rows changed since the DuckDB variable ``check_since`` only, run instead when the last
     result was clean (a batch checks its own rows, not the whole table). ``data_version``: for
-    tables that change otherwise than by an ingested file (the reason tables' version)."""
+    tables that change otherwise than by an ingested file (the reason tables' version).
+
+    What ``check_since`` counts: by default the ingest watermark (every ingested row carries its
+    file, so ``since_sql`` sees the rows of every file after any earlier watermark). A check on
+    tables that change otherwise gives its own ``counter`` and ``since_covers(con, since)``:
+    whether ``since_sql`` sees every row changed since the counter stood at ``since``."""
 
     asset: str
     name: str
@@ -62,6 +67,8 @@ class SqlCheck:
     blocking: bool = False
     since_sql: str | None = None
     data_version: Callable[[DuckDBPyConnection], str] | None = None
+    counter: Callable[[DuckDBPyConnection], int] | None = None
+    since_covers: Callable[[DuckDBPyConnection, int], bool] | None = None
 
     @property
     def digest(self) -> str:
@@ -76,6 +83,8 @@ class SqlCheck:
         rescanning the table (a run with no new file scans nothing). Results are kept in the
         warehouse's ``asset_check_results`` (pipelines.run_state)."""
         key, digest = f"{self.asset}:{self.name}", self.digest
+        if self.counter is not None:
+            watermark = self.counter(con)
         rows = con.execute(
             "select estimated_size from duckdb_tables() where table_name = ? "
             "and schema_name = 'main' and database_name = current_database()",
@@ -88,10 +97,18 @@ class SqlCheck:
             return self._result(violations, {"reused": "data unchanged since checked"})
         since = clean_since(con, key, digest) if self.since_sql else None
         metadata: dict[str, object] = {}
-        if since is not None and since < watermark:
+        if (
+            since is not None
+            and since < watermark
+            and (self.since_covers is None or self.since_covers(con, since))
+        ):
             con.execute("set variable check_since = ?", [since])
             violations = len(con.execute(self.since_sql).fetchall())  # type: ignore[arg-type]
-            metadata["rows_checked"] = f"of files after file {since} (the rest passed before)"
+            metadata["rows_checked"] = (
+                f"of files after file {since} (the rest passed before)"
+                if self.counter is None
+                else "of the rows the latest run changed (the rest passed before)"
+            )
         else:
             violations = len(con.execute(self.sql).fetchall())
         record_checked(con, key, version, digest, watermark, violations)

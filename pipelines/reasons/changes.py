@@ -29,6 +29,9 @@ from pipelines.reasons.model import MODEL_DIR, MODEL_FILES
 from pipelines.warehouse import scalar, table_exists
 
 STATE_TABLE = "reason_engine_state"
+# The applications the engine's latest run recomputed, under its run number (the checks on the
+# reason tables check those rows only, after a clean check of the run before).
+RECOMPUTED_TABLE = "reason_recomputed"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,42 @@ def current_watermark(con: duckdb.DuckDBPyConnection) -> int:
     if not table_exists(con, "ingest_log"):
         return 0
     return int(scalar(con, "select coalesce(max(file_id), 0) from ingest_log"))
+
+
+def engine_run(con: duckdb.DuckDBPyConnection) -> int:
+    """The number of the engine's latest run that wrote anything (0 before the first)."""
+    if not table_exists(con, RECOMPUTED_TABLE):
+        return 0
+    return int(scalar(con, f"select coalesce(max(run), 0) from {RECOMPUTED_TABLE}"))
+
+
+def record_recomputed(con: duckdb.DuckDBPyConnection, applications: str | None) -> None:
+    """Record, as the next run, what it recomputes: the ``application_id`` column of the query
+    ``applications``, or every application (None, a full run). Only the latest run is kept: one
+    row with no application carries the run number and whether it was whole."""
+    con.execute(
+        f"create table if not exists {RECOMPUTED_TABLE} "
+        "(run bigint, application_id varchar, whole boolean)"
+    )
+    run = engine_run(con) + 1
+    con.execute(f"delete from {RECOMPUTED_TABLE}")
+    con.execute(f"insert into {RECOMPUTED_TABLE} values (?, null, ?)", [run, applications is None])
+    if applications is not None:
+        con.execute(
+            f"insert into {RECOMPUTED_TABLE} "
+            f"select {run}, application_id, false from ({applications})"
+        )
+
+
+def recomputed_since(con: duckdb.DuckDBPyConnection, run: int) -> bool:
+    """Whether ``reason_recomputed`` lists every application recomputed after run ``run``: the
+    latest run came right after it and was not a full one."""
+    if not table_exists(con, RECOMPUTED_TABLE):
+        return False
+    latest, whole = con.execute(
+        f"select max(run), bool_or(whole) from {RECOMPUTED_TABLE}"
+    ).fetchone()  # type: ignore[misc]
+    return latest == run + 1 and not whole
 
 
 def changed_parts(old: EngineState | None, new: dict[str, str]) -> list[str]:

@@ -33,6 +33,7 @@ from pipelines.reasons.changes import (
     fingerprints,
     mark_affected,
     read_state,
+    record_recomputed,
     write_state,
 )
 from pipelines.reasons.model import load_model, model_params
@@ -109,6 +110,7 @@ def assign_reasons(
             else "changed since the last run: " + ", ".join(changed)
         )
         write_state(con, None)
+        record_recomputed(con, None)
         with _spilling(con):
             register_rules(con, rules)
             load_model(con)
@@ -194,6 +196,7 @@ def _recompute(
                     f"insert into main.{table} select * from {delta}.{table} where {key} in ({keys})"
                 )
             write_state(con, new_state)
+            record_recomputed(con, "select application_id from _affected_applications")
     finally:
         for t in SOURCE_TABLES:
             con.execute(f"drop table if exists temp.main.{t}")
