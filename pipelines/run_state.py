@@ -124,8 +124,9 @@ def checked_result(con: duckdb.DuckDBPyConnection, check: str, version: str) -> 
 
 
 def clean_since(con: duckdb.DuckDBPyConnection, check: str, query: str) -> int | None:
-    """The ingest watermark at which ``check`` (with the query digest ``query``) last found
-    nothing, if its last result was clean; else None."""
+    """The watermark (the ingest watermark, or the check's own counter: the reason engine's run
+    number) at which ``check`` (with the query digest ``query``) last found nothing, if its last
+    result was clean; else None."""
     if not table_exists(con, "asset_check_results"):
         return None
     row = con.execute(

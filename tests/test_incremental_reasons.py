@@ -358,6 +358,15 @@ def test_after_a_clean_check_the_assignment_checks_read_only_what_the_latest_run
     )
     assert evaluate("confidence_between_0_and_1") == (False, {"violations", "rows_checked"})
     assert evaluate("one_assignment_per_cohort_row") == (True, {"violations", "rows_checked"})
+    # Two runs since a check passed: the latest run's list is not all that changed since.
+    job = con.execute("select min(job_id) from jobs").fetchone()[0]
+    (folder / "applications-later2.csv").write_text(
+        f"application_id,job_id,applied_at,outcome\nA-LATER-2,{job},2026-03-02,pending\n"
+    )
+    ingest_folder(con, folder)
+    assert assign_reasons(con, rules).mode == "incremental"
+    assert evaluate("reasons_in_taxonomy") == (True, {"violations"})
+    assert evaluate("one_assignment_per_cohort_row") == (True, {"violations", "rows_checked"})
     # A full run (here: changed rules) changes every row: the checks read the whole tables.
     stricter = dataclasses.replace(
         rules, thresholds={**rules.thresholds, "competition_min_experience_gap": 6.0}

@@ -460,6 +460,16 @@ def test_the_taxonomy_reasons_hash_apart():
     assert len(hashes.fetchall()[0][0]) == len(set(reasons)) >= 5
 
 
+def test_a_reason_listed_twice_in_the_taxonomy_is_refused(tmp_path: Path):
+    text = RULES_FILE.read_text()
+    entry = text[text.index("[[taxonomy]]") :]
+    entry = entry[: entry.index("[[", 2)]
+    path = tmp_path / "rules.toml"
+    path.write_text(text + "\n" + entry)
+    with pytest.raises(ValueError, match="listed once"):
+        load_rules.__wrapped__(path)
+
+
 @pytest.mark.parametrize("taken", ["txt_model", "bg_adverse_action"])
 def test_a_text_rule_may_not_take_the_name_of_another_rule(tmp_path: Path, taken: str):
     text = RULES_FILE.read_text() + (

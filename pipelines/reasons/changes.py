@@ -107,8 +107,11 @@ def record_recomputed(con: duckdb.DuckDBPyConnection, applications: str | None) 
         "(run bigint, application_id varchar, whole boolean)"
     )
     run = engine_run(con) + 1
-    con.execute(f"delete from {RECOMPUTED_TABLE}")
+    # The new run's row first, then the older ones out: stopped in between (a full run's record
+    # is not in a transaction), the run number still only grows, and the leftover rows only make
+    # a check read more.
     con.execute(f"insert into {RECOMPUTED_TABLE} values (?, null, ?)", [run, applications is None])
+    con.execute(f"delete from {RECOMPUTED_TABLE} where run < ?", [run])
     if applications is not None:
         con.execute(
             f"insert into {RECOMPUTED_TABLE} "
@@ -121,10 +124,10 @@ def recomputed_since(con: duckdb.DuckDBPyConnection, run: int) -> bool:
     latest run came right after it and was not a full one."""
     if not table_exists(con, RECOMPUTED_TABLE):
         return False
-    latest, whole = con.execute(
-        f"select max(run), bool_or(whole) from {RECOMPUTED_TABLE}"
+    runs, latest, whole = con.execute(
+        f"select count(distinct run), max(run), bool_or(whole) from {RECOMPUTED_TABLE}"
     ).fetchone()  # type: ignore[misc]
-    return latest == run + 1 and not whole
+    return runs == 1 and latest == run + 1 and not whole
 
 
 def changed_parts(old: EngineState | None, new: dict[str, str]) -> list[str]:

@@ -98,6 +98,9 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
         text_rules=[TextRule(**r) for r in raw.get("text_rules", [])],
     )
     known = set(rules.reasons)
+    # (the reason SQL joins the taxonomy by reason: a second entry would double rows)
+    if len(known) != len(rules.reasons):
+        raise ValueError(f"{path}: each [[taxonomy]] reason must be listed once")
     for r in rules.text_rules:
         if r.reason not in known:
             raise ValueError(f"{path}: rule {r.id} names unknown reason {r.reason!r}")

@@ -14,7 +14,7 @@ from pipelines.reasons.changes import (
 )
 from pipelines.reasons.engine import engine_version
 
-# Each check reads {assignments} and {cohort}: the whole tables, or (since_sql) their rows of
+# Each check reads {assignments} (and {cohort}): the whole tables, or (since_sql) their rows of
 # the applications the engine's latest run recomputed, when the run before it checked clean.
 ASSIGNMENT_CHECKS = {
     "one_assignment_per_cohort_row": (
