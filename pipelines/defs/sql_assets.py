@@ -78,10 +78,11 @@ class SqlCheck:
     def evaluate(self, con: DuckDBPyConnection, watermark: int) -> dg.AssetCheckResult:
         """The check's result on the data as it stands. The version of the data it reads is the
         ingest watermark (the ingested tables change only with a file) or the check's own
-        ``counter``, the ``data_version`` and the table's row count (a row added or removed by hand is checked anew): on data it
-        has already checked, with the same query, it reports that result again instead of
-        rescanning the table (a run with no new file scans nothing). Results are kept in the
-        warehouse's ``asset_check_results`` (pipelines.run_state)."""
+        ``counter``, the ``data_version`` and the table's row count (a row added or removed by
+        hand is checked anew): on data it has already checked, with the same query, it reports
+        that result again instead of rescanning the table (a run with no new file scans
+        nothing). Results are kept in the warehouse's ``asset_check_results``
+        (pipelines.run_state)."""
         key, digest = f"{self.asset}:{self.name}", self.digest
         if self.counter is not None:
             watermark = self.counter(con)
