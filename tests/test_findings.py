@@ -54,6 +54,25 @@ def test_highest_rate_says_when_groups_differ_but_none_leads():
     )
 
 
+def test_a_range_over_the_groups_shown_says_how_many_are_suppressed():
+    # The reader found "No job family differs clearly: 40–43 %" above two hidden families whose
+    # rates lay outside that range.
+    groups = [Group("A", 430, 1000), Group("B", 400, 1000), Group("C", None, 562)]
+    f = highest_rate(groups, "rate", "job family")
+    assert f.text == "No job family differs clearly in rate: 40–43 % (of the 2 shown; 1 suppressed)"
+    f = highest_rate([Group("A", 500, 1000), Group("B", 100, 1000), Group("C", None, 50)], "rate")
+    assert f.holds and f.text.endswith("for the other groups (of the 2 shown; 1 suppressed)")
+
+
+def test_a_tie_for_highest_or_lowest_is_not_named_as_one_group():
+    f = highest_rate(
+        [Group("A", 82, 100), Group("B", 81, 100), *(Group(x, 0, 100) for x in "CDE")],
+        "error rate",
+        "rule",
+    )
+    assert f.text.endswith("A highest and 3 tied lowest (0%)"), f.text
+
+
 def test_highest_rate_ignores_suppressed_groups_and_needs_two():
     f = highest_rate([Group("A", 50, 100), Group("B", None, 100), Group("C", 5, 100)], "rate")
     assert not f.holds and "Too few" in f.text
@@ -86,6 +105,13 @@ def _months(counts, complete):
     return [(f"2025-{i + 1:02d}", n, i < complete) for i, n in enumerate(counts)]
 
 
+def test_most_common_does_not_name_one_of_several_tied_for_second():
+    f = most_common([("A", 181), ("B", 24), ("C", 24), ("D", 24)], 253, "problem")
+    assert f.holds and f.text == "A is the most common problem (72%), ahead of 3 others (9% each)"
+    f = most_common([("A", 24), ("B", 24), ("C", 24), ("D", 20)], 253, "problem")
+    assert not f.holds and f.text == "No problem is the most common: 3 have 9% each"
+
+
 def test_trend_is_stated_over_complete_months_only():
     # A clear fall in complete months; the two months still filling in are excluded and named.
     f = trend(_months([200, 210, 190, 120, 110, 115, 40, 10], 6), "rejections")
@@ -102,8 +128,12 @@ def test_trend_needs_six_complete_months_and_no_suppressed_month():
 
 def test_share_over_says_what_a_suppressed_count_allows():
     assert share_over(22, 105, "resolved disputes", "took longer").text.startswith("21% of the 105")
+    # a suppressed count may be hidden only to protect a small one, and then be of any size
     s = share_over(None, 105, "resolved disputes", "took longer")
-    assert not s.holds and s.text.startswith("Fewer than 11 of the 105")
+    assert (
+        not s.holds
+        and s.text == "105 resolved disputes: how many took longer is suppressed (small groups)"
+    )
     assert (
         share_over(0, 105, "resolved disputes", "took longer").text
         == "None of the 105 resolved disputes took longer"

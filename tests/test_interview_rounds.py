@@ -129,6 +129,7 @@ select
         else a.outcome
     end as decision,
     case
+        when a.decided_at < l.last_interview then 'decided before the last interview'
         when date_diff('day', l.last_interview, a.decided_at) < 7 then 'under 1 week'
         when date_diff('day', l.last_interview, a.decided_at) < 14 then '1–2 weeks'
         when date_diff('day', l.last_interview, a.decided_at) < 28 then '2–4 weeks'

@@ -257,10 +257,11 @@ def test_a_vendor_filter_changes_the_checks_page_and_stays_suppressed(checks_tab
     # resolution time: the vendor's bands, and bars that add up to its resolved disputes
     days = after["charts"][3][0]
     assert days["y"] != before["charts"][3][0]["y"]
+    # (the resolved disputes' cells: status "resolved", check_charts.resolved_days)
     for band, y in zip(days["x"], days["y"], strict=True):
         if band in checks.BANDS:
-            assert y == cells[(ALL, ALL, band)], band
-    resolved = cells[(ALL, ALL, "resolved")]
+            assert y == cells[(ALL, "resolved", band)], band
+    resolved = cells[(ALL, "resolved", "resolved")]
     assert resolved is not None and sum(y or 0 for y in days["y"]) == resolved
 
     # the per-vendor charts keep every vendor, the chosen one highlighted, and say so

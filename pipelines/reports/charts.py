@@ -155,7 +155,7 @@ def rate_bar(
             ys.append(None)
             lo.append(0)
             hi.append(0)
-            custom.append(f"suppressed (of {SUPPRESSED if n is None else f'{n:,}'})")
+            custom.append(SUPPRESSED if n is None else f"{SUPPRESSED} (of {n:,})")
         else:
             a, b = wilson_interval(s, n)  # type: ignore[arg-type]
             ys.append(round(r * 100, 1))

@@ -96,12 +96,16 @@ def highest_rate(
         )
     ranked = sorted(shown, key=lambda g: g.rate, reverse=True)  # type: ignore[arg-type, return-value]
     top, second = ranked[0], ranked[1]
+    # A group too small to show has no rate here: every statement is about the groups shown, and
+    # says so when some are not (a hidden group may lie outside the range).
+    hidden = len(groups) - len(shown)
+    scope = f" (of the {len(shown)} shown; {hidden} suppressed)" if hidden else ""
     lo_top = wilson_interval(top.successes, top.n)[0]  # type: ignore[arg-type]
     clear = all(lo_top > wilson_interval(g.successes, g.n)[1] for g in ranked[1:])  # type: ignore[arg-type]
     if clear and top.rate - second.rate >= MARGIN:  # type: ignore[operator]
         return Finding(
             f"{top.name} has the highest {what}: {_pct(top.rate)} against "  # type: ignore[arg-type]
-            f"{_range([g.rate for g in ranked[1:]])} for the other {_plural(noun)}",  # type: ignore[misc]
+            f"{_range([g.rate for g in ranked[1:]])} for the other {_plural(noun)}{scope}",  # type: ignore[misc]
             True,
             test,
             action.format(name=top.name) if action else None,
@@ -111,15 +115,23 @@ def highest_rate(
     if some_differ:  # the extremes differ, but no single group leads the rest clearly
         return Finding(
             f"No single {noun} stands out in {what}; they range "  # type: ignore[misc]
-            f"{_range([g.rate for g in ranked])}, {top.name} highest and {bottom.name} lowest",
+            f"{_range([g.rate for g in ranked])}{scope}, {_extreme(ranked, top, 'highest')} and "
+            f"{_extreme(ranked, bottom, 'lowest')}",
             False,
             test,
         )
     return Finding(
-        f"No {noun} differs clearly in {what}: {_range([g.rate for g in ranked])}",  # type: ignore[misc]
+        f"No {noun} differs clearly in {what}: {_range([g.rate for g in ranked])}{scope}",  # type: ignore[misc]
         False,
         test,
     )
+
+
+def _extreme(ranked: Sequence[Group], group: Group, word: str) -> str:
+    """'<name> <word>', or how many share that rate when it is a tie (naming one would pick it
+    arbitrarily)."""
+    tied = sum(1 for g in ranked if g.rate == group.rate)
+    return f"{group.name} {word}" if tied == 1 else f"{tied} tied {word} ({_pct(group.rate)})"  # type: ignore[arg-type]
 
 
 def differs_from_rest(
@@ -161,11 +173,19 @@ def most_common(parts: Sequence[tuple[str, int | None]], total: int | None, what
     (a, top), (b, second) = shown[0], shown[1]
     z = (a - b) / math.sqrt(a + b) if a + b else 0.0
     share_a, share_b = a / total, b / total
+    # several tied for second: naming one would pick it arbitrarily
+    tied = sum(1 for n, _ in shown[1:] if n == b)
+    runner_up = (
+        f"{second} ({_pct(share_b)})" if tied == 1 else f"{tied} others ({_pct(share_b)} each)"
+    )
     if z >= Z:
         return Finding(
-            f"{top} is the most common {what} ({_pct(share_a)}), ahead of {second} ({_pct(share_b)})",
-            True,
-            test,
+            f"{top} is the most common {what} ({_pct(share_a)}), ahead of {runner_up}", True, test
+        )
+    first = sum(1 for n, _ in shown if n == a)
+    if first > 2:  # naming two of them would pick them arbitrarily
+        return Finding(
+            f"No {what} is the most common: {first} have {_pct(share_a)} each", False, test
         )
     return Finding(
         f"{top} and {second} are about as common as each other ({_pct(share_a)} and {_pct(share_b)})",
@@ -213,8 +233,9 @@ def trend(periods: Sequence[tuple[str, int | None, bool]], what: str, window: in
 
 def share_over(over: int | None, total: int | None, subject: str, past: str) -> Finding:
     """The share of ``subject`` that ``past`` (e.g. 'resolved disputes' that 'took longer than
-    30 days'), stated only as the published counts allow: the share, 'fewer than 11' when the
-    count is suppressed, 'all but fewer than 11', or 'none'. The chart under it must agree."""
+    30 days'), stated only as the published counts allow: the share, 'suppressed' when the count
+    is (it may be small, or hidden to protect a small one: of any size), 'all but fewer than 11',
+    or 'none'. The chart under it must agree."""
     test = f"a share is shown only with {MIN_GROUP} or more on each side"
     if not total:
         return Finding(f"No {subject} yet", False, test)
@@ -222,10 +243,7 @@ def share_over(over: int | None, total: int | None, subject: str, past: str) -> 
         return Finding(f"None of the {total:,} {subject} {past}", True, test)
     if over is None:
         return Finding(
-            f"Fewer than {MIN_GROUP} of the {total:,} {subject} {past} "
-            "(the exact number is suppressed)",
-            False,
-            test,
+            f"{total:,} {subject}: how many {past} is suppressed (small groups)", False, test
         )
     r = rate(over, total)
     if r is None:

@@ -332,9 +332,9 @@ def render_page(page: Page, pages: list[Page], generated: str) -> str:
             f'<a href="data/{tidy_name(page)}" download>{esc(tidy_name(page))}</a>.</p>'
         )
     parts.append(
-        f'<p class="note">Groups of fewer than {MIN_GROUP} people are shown as "&lt;{MIN_GROUP}" '
-        f"and, with the cells that would give them away by subtraction, drawn as a grey "
-        f'"suppressed" part or left out. Generated {esc(generated)}.</p>'
+        f'<p class="note">Groups of fewer than {MIN_GROUP} people, and the cells that would give '
+        f'them away by subtraction (these may be of any size), read "suppressed" and are drawn as '
+        f'a grey "suppressed" part or left out. Generated {esc(generated)}.</p>'
     )
     parts.append(_variants(page))
     return _document(page.title, _nav(pages, page.slug), "".join(parts), with_plotly=True)

@@ -2,9 +2,12 @@
 plotly or Dagster.
 
 The rule: a group of fewer than MIN_GROUP people is never shown, in a chart, a table, a CSV file
-or hover text; it reads "<11". A rate is shown only when its denominator has at least MIN_GROUP
-people and neither the people it counts nor the rest are a small group (otherwise the rate and
-the denominator together would reveal a small count).
+or hover text. A count known to be small reads "<11" (SMALL); a cell the suppression hid reads
+"suppressed" (SUPPRESSED): it may be small, or hidden only so that a small one cannot be worked
+out from the totals and then of any size, so "<11" would state a false number. A rate is shown
+only when its denominator has at least MIN_GROUP people and neither the people it counts nor
+the rest are a small group (otherwise the rate and the denominator together would reveal a
+small count).
 
 Labels: a value from data that names a group (a job family, a vendor) reaches a report only
 through :func:`group_labels` (a small group is published as OTHER_GROUPS, never by its name) and
@@ -25,14 +28,15 @@ from functools import cache
 from pipelines.contract import load_contract
 
 MIN_GROUP = 11
-SUPPRESSED = f"<{MIN_GROUP}"
+SMALL = f"<{MIN_GROUP}"  # a count known to be 1 to MIN_GROUP - 1
+SUPPRESSED = "suppressed"  # a cell hidden by the suppression: small, or hiding a small one
 
 LABEL_MAX = 40  # characters of a label from data that a report shows, the mark included
 LABEL_MARK = "…"  # ends a label that was cut
 # Characters of a label looked at: a huge label costs no more than a short one. The report SQL
 # keeps 400 characters of a label (more than this), so a label it cut is always marked here.
 LABEL_SCAN = 4 * LABEL_MAX
-OTHER_GROUPS = f"other (each {SUPPRESSED})"  # the bucket small groups are published as
+OTHER_GROUPS = "other (smaller groups)"  # small groups, and those past the named ones
 NO_TEXT = "(no text)"  # a label with nothing printable in it
 _WHITESPACE = re.compile(r"\s+")
 
@@ -45,7 +49,7 @@ def is_small(n: int | float | None) -> bool:
 def count_text(n: int | float | None) -> str:
     if n is None:
         return ""
-    return SUPPRESSED if is_small(n) else f"{int(n):,}"
+    return SMALL if is_small(n) else f"{int(n):,}"
 
 
 def count_value(n: int | float | None) -> int | None:
@@ -70,7 +74,7 @@ def rate_text(numerator: int, denominator: int, digits: int = 0) -> str:
     return (
         f"{r:.{digits}%}"
         if r is not None
-        else f"n{SUPPRESSED}"
+        else f"n{SMALL}"
         if denominator < MIN_GROUP
         else "suppressed"
     )

@@ -1,7 +1,7 @@
 """`make review`: the review queue as a CSV for the reviewer who holds the warehouse.
 
-The queued cases (application id, the reason assigned, its confidence, why it was queued and
-the rules that fired) are about people, so they are written next to the warehouse file
+The queued cases (application id, the reason assigned, its confidence, why it was queued, the
+rules whose evidence decided it and every rule that fired, with the reason each points to) are about people, so they are written next to the warehouse file
 (``review_queue.csv`` in its folder), never into the shareable reports folder, which holds
 aggregates only. Evidence snippets (quotes from notes) are left out: the reviewer opens the case
 in the ATS.
@@ -15,17 +15,30 @@ from pathlib import Path
 
 import duckdb
 
+# rules_cited: the rules whose evidence decided the assignment; rules_fired: every rule that fired
+# on the case, with the reason it points to (reason_rule_hits), so that the reviewer sees the
+# competing reasons a case was queued for, not only the winner's.
 QUERY = """
+with fired as (
+    select h.application_id,
+           string_agg(h.rule_id || ' (' || h.reason || ')', '; ' order by h.rule_id) as rules_fired
+    from reason_rule_hits h
+    semi join review_queue q using (application_id)
+    group by h.application_id
+)
 select
-    application_id,
-    reason,
-    round(confidence, 3) as confidence,
-    why as why_queued,
-    decision_path,
+    q.application_id,
+    q.reason,
+    round(q.confidence, 3) as confidence,
+    q.why as why_queued,
+    q.decision_path,
     array_to_string(list_distinct(list_transform(
-        from_json(evidence, '["json"]'), lambda x: json_extract_string(x, '$.rule'))), '; ') as rules_fired,
-    rules_version
-from review_queue
+        from_json(q.evidence, '["json"]'), lambda x: json_extract_string(x, '$.rule'))), '; ')
+        as rules_cited,
+    coalesce(f.rules_fired, '') as rules_fired,
+    q.rules_version
+from review_queue q
+left join fired f using (application_id)
 order by confidence, application_id
 """
 

@@ -12,6 +12,8 @@ select
         else outcome
     end as decision,
     case
+        -- a record that contradicts itself (implausible_records), not a fast decision
+        when date_diff('day', last_interview, decided_at) < 0 then 'decided before the last interview'
         when date_diff('day', last_interview, decided_at) < 7 then 'under 1 week'
         when date_diff('day', last_interview, decided_at) < 14 then '1–2 weeks'
         when date_diff('day', last_interview, decided_at) < 28 then '2–4 weeks'

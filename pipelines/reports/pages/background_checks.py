@@ -40,6 +40,8 @@ from pipelines.reports.charts import (
 from pipelines.reports.context import ReportContext
 from pipelines.reports.cubes import named_values, ordered, relabel, value_filters
 from pipelines.reports.findings import (
+    LEVEL,
+    Finding,
     Group,
     differs_from_rest,
     highest_rate,
@@ -59,6 +61,7 @@ from pipelines.reports.pages.check_charts import (
     count_or_suppressed,
     marked_variant,
     resolution,
+    resolved_days,
 )
 from pipelines.reports.population import tidy
 from pipelines.reports.privacy import rate
@@ -97,7 +100,8 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             # per vendor and finding: statuses (a vendor filter's findings; the per-vendor and
             # the per-finding statuses are its margins)
             View({"days": [ALL]}),
-            View({"finding": [ALL], "status": [ALL]}),  # per vendor: resolution time
+            # per vendor: resolution time of the resolved disputes (check_charts.resolved_days)
+            View({"finding": [ALL], "status": ["resolved"]}),
         ],
     )
     names = list(vendor.leaves)
@@ -172,11 +176,11 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             "than other vendors' (each correction is an offer withdrawn on a wrong report)",
         )
     else:
-        f3 = differs_from_rest(
-            Group("no vendor", None, None),
-            Group("", None, None),
-            "correction rate on dispute",
-            "the others",
+        f3 = Finding(
+            "Correction rate on dispute: no vendor's is shown (too few disputes per vendor, "
+            "suppressed), so vendors are not compared",
+            False,
+            f"two-sided two-proportion z-test at the {LEVEL:.0%} level, when a vendor's rate is shown",
         )
     tab3 = Table(
         [
@@ -223,9 +227,9 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         [
             [
                 v,
-                shown(cube.value(vendor_id=v, days="resolved")),
-                shown(cube.value(vendor_id=v, days=f"within {FCRA_DAYS} days")),
-                shown(cube.value(vendor_id=v, days=f"over {FCRA_DAYS} days")),
+                shown(resolved_days(cube, v, "resolved")),
+                shown(resolved_days(cube, v, f"within {FCRA_DAYS} days")),
+                shown(resolved_days(cube, v, f"over {FCRA_DAYS} days")),
             ]
             for v in [*names, ALL]
         ],
@@ -354,9 +358,10 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 fig5,
                 tab5,
                 "Background-check rejections are post-interview rejections put down to the check "
-                "(Overview, Reasons); they are fewer than the adverse reports, which include "
-                f"applications that were not in the cohort. The grey '{SUPPRESSED_NAME}' part of "
-                "a bar holds the small outcomes.",
+                "(Overview, Reasons), so they do not match the adverse reports: adverse reports "
+                "include applications that were not in the cohort, and a rejection can be put down "
+                "to the check by the recruiter's note or have no check record. The grey "
+                f"'{SUPPRESSED_NAME}' part of a bar holds the small outcomes.",
                 name="background check rejections by vendor and report outcome",
                 variants=variants[4],
             ),

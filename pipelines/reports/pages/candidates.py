@@ -1,5 +1,9 @@
 """Candidates' side: where candidates withdraw or decline an offer, by the stage their
-application ended at. The same applications cube as the Overview funnel (population.py)."""
+application ended at. The same applications cube as the Overview funnel (population.py).
+
+The rate at which candidates walk away at a stage is per candidate who *reached* it, not per
+application that ended there: everyone who accepts an offer moves on to the next stage, so per
+application ended at the offer stage, declining is near half by construction."""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from pipelines.reports.charts import (
     figure,
     pct_cell,
     rate_bar,
+    rate_table,
     shown,
     stacked,
     words,
@@ -21,11 +26,13 @@ from pipelines.reports.charts import (
 from pipelines.reports.context import ReportContext
 from pipelines.reports.findings import Group, highest_rate
 from pipelines.reports.html import Chart, Page, Table
-from pipelines.reports.population import OUTCOMES, STAGES, tidy
+from pipelines.reports.population import OUTCOMES, STAGE_GROUP, STAGES, tidy
 from pipelines.reports.privacy import count_text
 from pipelines.reports.suppression import ALL
 
 COLOURS = (OKABE_ITO["green"], GREY, OKABE_ITO["orange"], OKABE_ITO["purple"], OKABE_ITO["sky"])
+# The funnel's label for everyone who reached a stage (the applications cube's stage groups).
+REACH = {"applied": ALL, "screen": "reached screen", **STAGE_GROUP}
 
 
 def data(con: duckdb.DuckDBPyConnection) -> None:
@@ -36,9 +43,11 @@ def data(con: duckdb.DuckDBPyConnection) -> None:
 def build(data: Any, ctx: ReportContext) -> Page:
     a = ctx.population.applications
     stages = [s for s in STAGES if s != "hired"]
+    # (an application that ended before the hired stage was not hired: no such segment)
     segs = [
         (o, c, [a.value(stage=s, outcome=o) for s in stages])
         for o, c in zip(OUTCOMES, COLOURS, strict=True)
+        if o != "hired"
     ]
     ended = [a.value(stage=s) for s in stages]
     fig1 = figure(stacked([words(s) for s in stages], segs, ended), barmode="stack")
@@ -51,38 +60,42 @@ def build(data: Any, ctx: ReportContext) -> Page:
             strict=True,
         )
     ]
+    reached = [a.value(stage=REACH[s]) for s in stages]
     fig2 = figure(
         [
             rate_bar(
                 [words(s) for s in stages],
                 left,
-                ended,
+                reached,
                 "candidate withdrew or declined",
                 OKABE_ITO["orange"],
-                "applications that ended at the stage",
+                "candidates who reached the stage",
             )
         ]
     )
     fig2.update_xaxes(type="category")
-    axis(fig2, "stage the application ended at", "withdrew or declined an offer (%)")
+    axis(fig2, "stage", "withdrew or declined an offer, per candidate who reached the stage (%)")
     f2 = highest_rate(
-        [Group(words(s), n, d) for s, n, d in zip(stages, left, ended, strict=True)],
+        [Group(words(s), n, d) for s, n, d in zip(stages, left, reached, strict=True)],
         "rate at which candidates walk away",
         "stage",
         action="Find out why candidates walk away at the {name} stage (exit survey, time to next step): they leave there clearly more often than at other stages",
     )
     declined, offers = a.value(outcome="offer_declined"), a.value(stage="reached offer")
     t1 = Table(
-        ["stage ended at", *OUTCOMES, "total", "withdrew or declined (%)"],
+        ["stage ended at", *(seg[0] for seg in segs), "total"],
         [
-            [
-                words(s),
-                *[shown(seg[2][i]) for seg in segs],
-                shown(ended[i]),
-                pct_cell(left[i], ended[i]),
-            ]
+            [words(s), *[shown(seg[2][i]) for seg in segs], shown(ended[i])]
             for i, s in enumerate(stages)
         ],
+    )
+    t2 = rate_table(
+        "stage",
+        [words(s) for s in stages],
+        left,
+        reached,
+        "withdrew or declined",
+        "candidates who reached the stage",
     )
     return Page(
         "candidates",
@@ -99,10 +112,10 @@ def build(data: Any, ctx: ReportContext) -> Page:
             Chart(
                 f2,
                 fig2,
-                t1,
-                "Per application that ended at the stage. Offers declined are per application that reached the offer stage: "
-                + str(pct_cell(declined, offers))
-                + " %.",
+                t2,
+                "Per candidate who reached the stage (applied: every application); a candidate who "
+                "withdrew later counts at the stage the application ended at. Offers declined per "
+                f"application that reached the offer stage: {pct_cell(declined, offers)} %.",
                 name="withdrawn or declined by stage",
             ),
         ],

@@ -71,10 +71,10 @@ def build(data: MethodData, ctx: ReportContext) -> Page:
         Group(r, int(round(h * (1 - p))), int(h))
         for r, h, p in evals.select("rule_id", "eval_hits", "eval_precision").iter_rows()
     ]
-    tested = highest_rate(errors, "error rate on the evaluation set", "rule")
+    tested = highest_rate(errors, "error rate", "rule")
     f1 = Finding(
-        f"{len(rules)} rules by how often they fire; on the evaluation set: "
-        f"{tested.text[:1].lower()}{tested.text[1:]}",
+        f"{len(rules)} rules by how often they fire. On the evaluation set (error rates in the "
+        f"table): {tested.text[:1].lower()}{tested.text[1:]}",
         tested.holds,
         tested.test,
     )

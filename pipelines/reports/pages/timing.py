@@ -18,7 +18,10 @@ from pipelines.reports.population import tidy
 from pipelines.reports.privacy import count_text
 from pipelines.reports.suppression import ALL, Cube, Dim, View
 
-BANDS = ("under 1 week", "1–2 weeks", "2–4 weeks", "4–8 weeks", "8 weeks or more")
+# A decision dated before the last interview is a record that contradicts itself (Data quality:
+# implausible records), not a fast decision: it has a band of its own.
+BEFORE = "decided before the last interview"
+BANDS = (BEFORE, "under 1 week", "1–2 weeks", "2–4 weeks", "4–8 weeks", "8 weeks or more")
 DECISIONS = (
     "hired",
     "rejected after a successful interview",
@@ -28,7 +31,23 @@ DECISIONS = (
 )
 WAIT = ("under 7 days", "7–13 days", "14–29 days", "30 days or more", "no date")
 REQUEST = ("under 14 days", "14–29 days", "30–59 days", "60 days or more", "no date")
-COLOURS = (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["sky"], OKABE_ITO["blue"], GREY)
+# the bands from fast (vermillion) to slow (purple); grey for the contradictory records
+BAND_COLOURS = (
+    GREY,
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky"],
+    OKABE_ITO["blue"],
+    OKABE_ITO["purple"],
+)
+# adverse-action waits, fast to slow; grey for no date
+WAIT_COLOURS = (
+    OKABE_ITO["vermillion"],
+    OKABE_ITO["orange"],
+    OKABE_ITO["sky"],
+    OKABE_ITO["blue"],
+    GREY,
+)
 
 
 @dataclass(frozen=True)
@@ -60,7 +79,7 @@ def build(data: TimingData, ctx: ReportContext) -> Page:
     rows = list(decisions.leaves)
     segs = [
         (b, c, [cube.value(decision=d, band=b) for d in rows])
-        for b, c in zip(BANDS, COLOURS, strict=True)
+        for b, c in zip(BANDS, BAND_COLOURS, strict=True)
     ]
     fig1 = figure(
         stacked(rows, segs, [cube.value(decision=d) for d in rows], horizontal=True),
@@ -109,7 +128,7 @@ def build(data: TimingData, ctx: ReportContext) -> Page:
     vs = list(vendor.leaves)
     segs2 = [
         (w, c, [tcube.value(vendor_id=v, report_to_decision=w) for v in vs])
-        for w, c in zip(WAIT, COLOURS, strict=True)
+        for w, c in zip(WAIT, WAIT_COLOURS, strict=True)
     ]
     fig2 = figure(stacked(vs, segs2, [tcube.value(vendor_id=v) for v in vs]), barmode="stack")
     fig2.update_xaxes(type="category")
@@ -153,7 +172,10 @@ def build(data: TimingData, ctx: ReportContext) -> Page:
                 f1,
                 fig1,
                 t1,
-                "Days from the last interview to the decision; pending applications are left out.",
+                "Days from the last interview to the decision; pending applications are left out. "
+                f"'{BEFORE.capitalize()}' (grey) are records whose decision is dated before their "
+                "last interview: they contradict themselves (Data quality, implausible records) and "
+                "are not counted as fast decisions.",
                 name="days from last interview to decision",
             ),
             Chart(
