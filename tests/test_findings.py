@@ -89,6 +89,18 @@ def test_differs_from_rest_claims_only_a_significant_difference():
     assert not no.holds and "not clearly different" in no.text
 
 
+def test_the_most_extreme_of_several_groups_needs_a_corrected_level():
+    # The reader's case: VEND-C, the highest correction rate of 6 vendors, "1.9x, p = 0.020"
+    # against the rest pooled. Picked from 6, it must clear 0.05 / 6.
+    top, rest = Group("VEND-C", 12, 23), Group("the other vendors", 22, 82)  # p = 0.022
+    alone = differs_from_rest(top, rest, "correction rate", "the others'")
+    assert alone.holds
+    picked = differs_from_rest(top, rest, "correction rate", "the others'", compared=6)
+    assert (
+        not picked.holds and "Bonferroni" in picked.test and "not clearly different" in picked.text
+    )
+
+
 def test_two_proportion_p_matches_a_hand_computed_value():
     # p1 = .5, p2 = .3, n = 100 each: pooled .4, se = sqrt(.4*.6*.02) = .0693, z = 2.887
     assert two_proportion_p(50, 100, 30, 100) == pytest.approx(0.00389, abs=2e-4)

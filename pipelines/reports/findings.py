@@ -135,17 +135,30 @@ def _extreme(ranked: Sequence[Group], group: Group, word: str) -> str:
 
 
 def differs_from_rest(
-    group: Group, rest: Group, what: str, others: str, action: str | None = None
+    group: Group,
+    rest: Group,
+    what: str,
+    others: str,
+    action: str | None = None,
+    *,
+    compared: int = 1,
 ) -> Finding:
     """'<group>'s <what> is x× the <others>'' only when a two-proportion z-test rejects equal
-    rates at LEVEL; else both rates and 'no clear difference'."""
-    test = f"two-sided two-proportion z-test at the {LEVEL:.0%} level"
+    rates at LEVEL; else both rates and 'no clear difference'. ``compared``: how many groups the
+    tested one was picked from (e.g. the vendor with the highest rate of 6): the level is divided
+    by it (Bonferroni), as picking the most extreme of several makes a small p likely by chance."""
+    level = LEVEL / max(compared, 1)
+    test = f"two-sided two-proportion z-test at the {LEVEL:.0%} level" + (
+        f", Bonferroni-corrected for the {compared} groups it was picked from (p < {level:.3f})"
+        if compared > 1
+        else ""
+    )
     if group.rate is None or rest.rate is None:
         return Finding(
             f"{what.capitalize()}: too few to compare {group.name} with {others}", False, test
         )
     p = two_proportion_p(group.successes, group.n, rest.successes, rest.n)  # type: ignore[arg-type]
-    if p < LEVEL and rest.rate > 0:
+    if p < level and rest.rate > 0:
         ratio = group.rate / rest.rate
         way = f"{ratio:.1f}× that of" if ratio >= 1 else f"{1 / ratio:.1f}× lower than"
         return Finding(

@@ -174,6 +174,7 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             "the other vendors'",
             action="Ask {name} why its adverse reports are corrected on dispute clearly more often "
             "than other vendors' (each correction is an offer withdrawn on a wrong report)",
+            compared=len(rates),
         )
     else:
         f3 = Finding(
