@@ -439,6 +439,11 @@ def test_cli_run_fits_on_a_screen_and_says_what_changed(pipeline_env, tmp_path):
     rejections = r"^post-interview rejections: [\d,]+ \(competition \d+%.*to review$"
     assert re.search(rejections, text, re.M)
     assert re.search(r"^asset checks: \d+ passed", text, re.M)
+    # a warning says how many records it found and where they are listed (the sample has some)
+    implausible = r"1 warning: implausible_records:no_implausible_records \(([\d,]+) records, "
+    implausible += r"listed in the warehouse table implausible_records\)"
+    found = re.search(implausible, text)
+    assert found and int(found.group(1).replace(",", "")) > 0, text
     assert out[-2:] == [
         f"warehouse    : {pipeline_env['HIRING_WAREHOUSE']}",
         f"reports      : {Path(pipeline_env['HIRING_REPORTS_DIR']) / 'index.html'}",
