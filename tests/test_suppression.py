@@ -138,7 +138,11 @@ def test_vendor_filters_on_the_checks_cube_resist_the_leaf_attack(seed):
     what any filter shows."""
     rng = random.Random(200 + seed)
     vendor, finding = Dim("vendor_id", ("v1", "v2", "v3")), Dim("finding", ("f1", "f2", "f3"))
-    status = Dim("status", ("clear", "kept", "corrected"), {"adverse": ("kept", "corrected")})
+    status = Dim(
+        "status",
+        ("clear", "kept", "corrected"),
+        {"adverse": ("kept", "corrected"), "resolved": ("corrected",)},
+    )
     days = Dim("days", ("none", "d1", "d2", "d3"), {"within": ("d1", "d2")})
     dims = [vendor, finding, status, days]
     counts = pl.DataFrame(
@@ -146,7 +150,8 @@ def test_vendor_filters_on_the_checks_cube_resist_the_leaf_attack(seed):
         schema=[d.name for d in dims] + ["n"],
         orient="row",
     )
-    views = [View({"days": [ALL]}), View({"finding": [ALL], "status": [ALL]})]
+    # resolution time is read for the resolved disputes (pages/check_charts.resolved_days)
+    views = [View({"days": [ALL]}), View({"finding": [ALL], "status": ["resolved"]})]
     cube = Cube("x", dims, counts, views)
     assert cube.suppressed.any()
     assert leaf_attack(cube) == []

@@ -30,7 +30,7 @@ OKABE_ITO = {
 }
 GREY = "#999999"
 SUPPRESSED_COLOUR = "#DDDDDD"
-SUPPRESSED_NAME = "suppressed (small groups)"
+SUPPRESSED_NAME = "suppressed"
 REASON_PALETTE = (
     OKABE_ITO["blue"],
     OKABE_ITO["vermillion"],

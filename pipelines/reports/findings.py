@@ -99,7 +99,9 @@ def highest_rate(
     # A group too small to show has no rate here: every statement is about the groups shown, and
     # says so when some are not (a hidden group may lie outside the range).
     hidden = len(groups) - len(shown)
-    scope = f" (of the {len(shown)} shown; {hidden} suppressed)" if hidden else ""
+    scope = (
+        f" ({hidden} of the {len(groups)} {_plural(noun)} without a rate shown)" if hidden else ""
+    )
     lo_top = wilson_interval(top.successes, top.n)[0]  # type: ignore[arg-type]
     clear = all(lo_top > wilson_interval(g.successes, g.n)[1] for g in ranked[1:])  # type: ignore[arg-type]
     if clear and top.rate - second.rate >= MARGIN:  # type: ignore[operator]
@@ -200,6 +202,13 @@ def most_common(parts: Sequence[tuple[str, int | None]], total: int | None, what
         return Finding(
             f"No {what} is the most common: {first} have {_pct(share_a)} each", False, test
         )
+    if tied > 1:
+        return Finding(
+            f"{top} ({_pct(share_a)}) is not clearly more common than the next {tied} "
+            f"({_pct(share_b)} each)",
+            False,
+            test,
+        )
     return Finding(
         f"{top} and {second} are about as common as each other ({_pct(share_a)} and {_pct(share_b)})",
         False,
@@ -255,9 +264,7 @@ def share_over(over: int | None, total: int | None, subject: str, past: str) -> 
     if over == 0:
         return Finding(f"None of the {total:,} {subject} {past}", True, test)
     if over is None:
-        return Finding(
-            f"{total:,} {subject}: how many {past} is suppressed (small groups)", False, test
-        )
+        return Finding(f"{total:,} {subject}: how many {past} is suppressed", False, test)
     r = rate(over, total)
     if r is None:
         return Finding(

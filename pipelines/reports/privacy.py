@@ -47,8 +47,10 @@ def is_small(n: int | float | None) -> bool:
 
 
 def count_text(n: int | float | None) -> str:
+    """A count as text: "suppressed" for a cell the suppression hid (None), "<11" for a count
+    known to be small, else the number."""
     if n is None:
-        return ""
+        return SUPPRESSED
     return SMALL if is_small(n) else f"{int(n):,}"
 
 

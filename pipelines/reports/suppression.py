@@ -308,8 +308,7 @@ def protect(cube: Cube) -> None:
     combination of shown cells (sums, differences, other filters, other pages) can fix the small
     cell's value, provided the perturbation can move at least one way: a cell it lowers cannot be
     at its lower bound (zero, or ``cube.low``) nor a cell it raises at ``cube.high`` (bounds are
-    what other pages publish about the same people), and it moves no zero either way (a zero is
-    shown, never hidden: a reader takes a hidden cell to be non-zero). A hypercube blocked both ways is never
+    what other pages publish about the same people). A hypercube blocked both ways is never
     chosen while another is; one way costs as much as a margin. The factors are chosen
     dimension by dimension to hide as little as possible: inner cells before margins, small
     counts before large ones."""
@@ -321,10 +320,7 @@ def protect(cube: Cube) -> None:
     idx = _cell_labels(cube)
     level = np.array([_level(cube, i) for i in range(len(cube.keys))])
     cost = v + MARGIN_COST * level
-    # A zero is no group and never suppressed, so a reader takes a hidden cell to be non-zero: a
-    # hypercube that raised a zero cell would hide it as a complement that the reader undoes
-    # (a quarantine problem no table can have). A zero blocks both directions.
-    at_low, at_high = v <= np.maximum(cube.low, 0), (v >= cube.high) | (v == 0)
+    at_low, at_high = v <= np.maximum(cube.low, 0), v >= cube.high
     outside = (cube.low > 0) & at_low | at_high  # at a bound another cube sets
     protected = np.zeros(len(cube.keys), dtype=bool)
     low, high, beyond = at_low.astype(float), at_high.astype(float), outside.astype(float)
@@ -381,8 +377,6 @@ def protect(cube: Cube) -> None:
                 for k, p in enumerate(prices(o[:, idx[:, j]] * shift(choice, skip=j))):
                     if p < best:
                         best, choice = p, [*choice[:j], k, *choice[j + 1 :]]
-        # (a zero stays shown: hidden, a reader who knows it cannot be anything else undoes it,
-        # and a hypercube through it moves no way a zero allows)
-        hit = (shift(choice) != 0) & (v != 0)
+        hit = shift(choice) != 0
         sup |= hit
         protected |= hit

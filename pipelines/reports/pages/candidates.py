@@ -1,7 +1,7 @@
 """Candidates' side: where candidates withdraw or decline an offer, by the stage their
 application ended at. The same applications cube as the Overview funnel (population.py).
 
-The rate at which candidates walk away at a stage is per candidate who *reached* it, not per
+The rate at which candidates walk away at a stage is per application that *reached* it, not per
 application that ended there: everyone who accepts an offer moves on to the next stage, so per
 application ended at the offer stage, declining is near half by construction."""
 
@@ -69,12 +69,12 @@ def build(data: Any, ctx: ReportContext) -> Page:
                 reached,
                 "candidate withdrew or declined",
                 OKABE_ITO["orange"],
-                "candidates who reached the stage",
+                "applications that reached the stage",
             )
         ]
     )
     fig2.update_xaxes(type="category")
-    axis(fig2, "stage", "withdrew or declined an offer, per candidate who reached the stage (%)")
+    axis(fig2, "stage", "withdrew or declined, per application that reached the stage (%)")
     f2 = highest_rate(
         [Group(words(s), n, d) for s, n, d in zip(stages, left, reached, strict=True)],
         "rate at which candidates walk away",
@@ -95,7 +95,7 @@ def build(data: Any, ctx: ReportContext) -> Page:
         left,
         reached,
         "withdrew or declined",
-        "candidates who reached the stage",
+        "applications that reached the stage",
     )
     return Page(
         "candidates",
@@ -113,8 +113,8 @@ def build(data: Any, ctx: ReportContext) -> Page:
                 f2,
                 fig2,
                 t2,
-                "Per candidate who reached the stage (applied: every application); a candidate who "
-                "withdrew later counts at the stage the application ended at. Offers declined per "
+                "Per application that reached the stage (applied: every application); one "
+                "withdrawn later counts at the stage it ended at. Offers declined per "
                 f"application that reached the offer stage: {pct_cell(declined, offers)} %.",
                 name="withdrawn or declined by stage",
             ),

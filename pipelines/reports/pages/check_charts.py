@@ -170,7 +170,7 @@ def resolution(cube: Cube, v: str) -> tuple[list[dict[str, Any]], Finding]:
     if over is None and resolved:
         # hidden to protect another cell, the count may be any size: say nothing about it
         finding = Finding(
-            f"{resolved:,} {subject}: how many {past} is suppressed (small groups)",
+            f"{resolved:,} {subject}: how many {past} is suppressed",
             False,
             finding.test,
         )

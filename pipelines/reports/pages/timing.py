@@ -174,8 +174,9 @@ def build(data: TimingData, ctx: ReportContext) -> Page:
                 t1,
                 "Days from the last interview to the decision; pending applications are left out. "
                 f"'{BEFORE.capitalize()}' (grey) are records whose decision is dated before their "
-                "last interview: they contradict themselves (Data quality, implausible records) and "
-                "are not counted as fast decisions.",
+                "last interview: they contradict themselves (the warehouse table "
+                "implausible_records lists them; `make run` warns with their count) and are not "
+                "counted as fast decisions.",
                 name="days from last interview to decision",
             ),
             Chart(
