@@ -176,7 +176,7 @@ def test_no_identifiers_or_free_text_reach_any_report_file(site):
     assert leaked == []
 
 
-def test_small_groups_show_as_under_eleven_everywhere(tmp_path, browser):
+def test_small_groups_show_as_suppressed_everywhere(tmp_path, browser):
     """A warehouse with one small job family: its counts never appear, in tables, CSV or hover."""
     data = tmp_path / "input"
     shutil.copytree(SAMPLE_DIR, data)
