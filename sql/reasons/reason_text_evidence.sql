@@ -15,23 +15,12 @@
 -- `dismissal`), as NegEx's backward scope. Each rule's reason, detail and weight
 -- are in the reason_rules table.
 create or replace table reason_text_evidence as
--- Each distinct text is read once: a recruiter note is its own document (doc: its application);
--- an ATS rejection reason, a pick-list value shared by thousands of rejections, is read once per
--- distinct text (doc: the text) and its evidence joined back to every rejection that has it.
-with normalised as (
-    select application_id as doc, source_field, text
-    from reason_notes
-    where source_field = 'recruiter_note'
-    union all
-    select distinct text, source_field, text
-    from reason_notes
-    where source_field = 'ats_rejection_reason'
-),
+with normalised as (select * from reason_notes),
 marked as (
     -- chr(1) ends a clause; chr(2) starts one that follows a contrast word. Runs of breaks
     -- collapse into one, so that "the commute - but none of that mattered" has no empty clause
     -- between its two.
-    select doc, source_field,
+    select application_id, source_field,
            regexp_replace(
                regexp_replace(
                    regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
@@ -40,7 +29,7 @@ marked as (
     from normalised
 ),
 clauses as (
-    select doc, source_field,
+    select application_id, source_field,
            unnest(generate_series(1, len(parts))) as clause_no,
            unnest(parts) as part,
            len(parts) as n_clauses
@@ -52,15 +41,15 @@ clauses as (
 -- expression (every rule's pattern, negations and `unless`), and each place that calls it
 -- costs DuckDB about 0.15 s to bind, whatever the number of rows.
 clause_rows as materialized (
-    select doc, source_field, clause_no, n_clauses, clause, after_contrast,
+    select application_id, source_field, clause_no, n_clauses, clause, after_contrast,
            text_rule_hits(clause) as hits
-    from (select doc, source_field, clause_no, n_clauses,
+    from (select application_id, source_field, clause_no, n_clauses,
                  starts_with(part, chr(2)) as after_contrast,
                  trim(replace(part, chr(2), '')) as clause
           from clauses)
 ),
 matched as (
-    select doc, source_field, clause_no, n_clauses, clause, after_contrast,
+    select application_id, source_field, clause_no, n_clauses, clause, after_contrast,
            regexp_matches(clause, {{ decisive_cue }}) as decisive,
            regexp_matches(clause, {{ aftermath_cue }}) as aftermath,
            list_has_any(regexp_extract_all(clause, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
@@ -73,10 +62,10 @@ matched as (
 parts as materialized (
     select *, text_rule_hits(part) as hits
     from (
-        select doc, source_field, clause_no,
+        select application_id, source_field, clause_no,
                unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as part
         from (
-            select doc, source_field, clause_no,
+            select application_id, source_field, clause_no,
                    regexp_split_to_array(clause, '[,:]') as segs
             from clause_rows
             -- (one pass for both; each wrapped, so that an inline flag of one cannot reach the
@@ -93,14 +82,14 @@ triggers as materialized (
 ruled_out as (
     -- a part that names a reason and rules it out ("the other candidate's degree is not why",
     -- "neither reloc nor comp was a blocker")
-    select doc, source_field, clause_no, ltrim(unnest(hits), '!') as rule_id
+    select application_id, source_field, clause_no, ltrim(unnest(hits), '!') as rule_id
     from triggers
     where not bare
     union
     -- ... and the short list items that follow it ("not related to pay, screening or her goals")
-    select t.doc, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
+    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
-    join parts p on p.doc = t.doc and p.source_field = t.source_field
+    join parts p on p.application_id = t.application_id and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no > t.part_no
     where not t.bare
         and regexp_matches(t.part, '\bnot\b|n''t\b|\bneither\b|\bnor\b|\bnothing\b')
@@ -109,36 +98,26 @@ ruled_out as (
     union
     -- a part that only sets aside what came before it ("none of it was a blocker") rules out
     -- the parts before it in its clause ...
-    select t.doc, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
+    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
-    join parts p on p.doc = t.doc and p.source_field = t.source_field
+    join parts p on p.application_id = t.application_id and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no < t.part_no
     where t.bare
     union
     -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the clause before
-    select t.doc, t.source_field, c.clause_no, ltrim(unnest(c.hits), '!')
+    select t.application_id, t.source_field, c.clause_no, ltrim(unnest(c.hits), '!')
     from triggers t
-    join clause_rows c on c.doc = t.doc and c.source_field = t.source_field
+    join clause_rows c on c.application_id = t.application_id and c.source_field = t.source_field
         and c.clause_no = t.clause_no - 1
     where t.bare and t.part_no = 1
-),
+)
 -- A hypothetical clause names the blocker even through a negation or its `unless` ("had the
 -- check come back clean we would have hired"; "if they hadn't cancelled the req").
-evidence as (
-    select m.doc, m.source_field, m.clause_no, m.n_clauses, ltrim(m.hit, '!') as rule_id,
-           (starts_with(m.hit, '!') and not m.hypothetical) or r.rule_id is not null as negated,
-           r.rule_id is not null as ruled_out,
-           m.after_contrast, m.decisive, m.aftermath,
-           left(m.clause, 120) as snippet
-    from matched m
-    left join ruled_out r on r.doc = m.doc and r.source_field = m.source_field
-        and r.clause_no = m.clause_no and r.rule_id = ltrim(m.hit, '!')
-)
-select doc as application_id, * exclude (doc)
-from evidence
-where source_field = 'recruiter_note'
-union all
-select n.application_id, e.* exclude (doc)
-from evidence e
-join reason_notes n on n.text = e.doc and n.source_field = e.source_field
-where e.source_field = 'ats_rejection_reason';
+select m.application_id, m.source_field, m.clause_no, m.n_clauses, ltrim(m.hit, '!') as rule_id,
+       (starts_with(m.hit, '!') and not m.hypothetical) or r.rule_id is not null as negated,
+       r.rule_id is not null as ruled_out,
+       m.after_contrast, m.decisive, m.aftermath,
+       left(m.clause, 120) as snippet
+from matched m
+left join ruled_out r on r.application_id = m.application_id and r.source_field = m.source_field
+    and r.clause_no = m.clause_no and r.rule_id = ltrim(m.hit, '!');
