@@ -62,10 +62,17 @@ def test_a_range_over_the_groups_shown_says_how_many_are_suppressed():
     assert f.text == (
         "No job family differs clearly in rate: 40–43 % (1 of the 3 job families without a rate shown)"
     )
-    f = highest_rate([Group("A", 500, 1000), Group("B", 100, 1000), Group("C", None, 50)], "rate")
-    assert f.holds and f.text.endswith(
-        "for the other groups (1 of the 3 groups without a rate shown)"
+    # a group without a shown rate may be the highest: said of the shown ones, and no claim
+    f = highest_rate(
+        [Group("A", 500, 1000), Group("B", 100, 1000), Group("C", None, 50)], "rate", action="Go"
     )
+    assert not f.holds and f.action is None
+    assert f.text == (
+        "Of the 2 groups with a rate shown, A has the highest rate: 50% against 10% "
+        "(1 of the 3 groups without a rate shown)"
+    )
+    plural = highest_rate(groups, "yes share", "round and panel", plural="rounds and panels")
+    assert plural.text.endswith("(1 of the 3 rounds and panels without a rate shown)")
 
 
 def test_a_tie_for_highest_or_lowest_is_not_named_as_one_group():
@@ -111,9 +118,10 @@ def test_two_proportion_p_matches_a_hand_computed_value():
 
 
 def test_most_common_needs_a_clear_lead():
-    yes = most_common([("competition", 849), ("goal mismatch", 384)], 2159, "reason")
+    reasons = [("competition", 849), ("goal mismatch", 384), ("other", 360), ("unknown", 566)]
+    yes = most_common(reasons, 2159, "reason")
     assert yes.holds and yes.text.startswith("competition is the most common reason (39%)")
-    no = most_common([("a", 154), ("b", 123)], 384, "direction")
+    no = most_common([("a", 154), ("b", 123), ("c", 107)], 384, "direction")
     assert not no.holds and "about as common" in no.text
 
 
@@ -123,11 +131,23 @@ def _months(counts, complete):
 
 def test_most_common_does_not_name_one_of_several_tied_for_second():
     f = most_common([("A", 181), ("B", 24), ("C", 24), ("D", 24)], 253, "problem")
-    assert f.holds and f.text == "A is the most common problem (72%), ahead of 3 others (9% each)"
-    f = most_common([("A", 24), ("B", 24), ("C", 24), ("D", 20)], 253, "problem")
-    assert not f.holds and f.text == "No problem is the most common: 3 have 9% each"
+    assert f.holds and f.text == "A is the most common problem (72%), ahead of the next 3 (9% each)"
+    f = most_common([("A", 24), ("B", 24), ("C", 24), ("D", 20)], 92, "problem")
+    assert not f.holds and f.text == "No problem is the most common: 3 have 26% each"
     f = most_common([("A", 30), ("B", 24), ("C", 24)], 100, "problem")
     assert not f.holds and f.text == "A (30%) is not clearly more common than the next 2 (24% each)"
+
+
+def test_most_common_claims_nothing_when_the_parts_not_shown_may_be_larger():
+    # The reader's Data quality page: five problems of 24 shown, 188 of 308 rows in two hidden
+    # ones (one of them 181): "no problem is the most common" was false.
+    parts = [("B", 24), ("C", 24), ("D", 24), ("E", 24), ("F", 24), ("A", None), ("G", None)]
+    f = most_common(parts, 308, "problem")
+    assert not f.holds
+    assert (
+        f.text
+        == "The most common problem may be one not shown: 188 of the 308 are in problems suppressed or not listed"
+    )
 
 
 def test_trend_is_stated_over_complete_months_only():

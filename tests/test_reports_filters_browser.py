@@ -38,7 +38,7 @@ STATE = """() => ({
 })"""
 # Bars that are a sum of several hidden cells (a published total minus the shown parts), not a
 # cell: they may be small (checked to hold two or more hidden cells below).
-SUMS_OF_HIDDEN = (checks.HIDDEN_FINDINGS, checks.NOT_SPLIT, "smaller bands together")
+SUMS_OF_HIDDEN = (checks.HIDDEN_FINDINGS, checks.NOT_SPLIT, "bands not shown, together")
 
 
 @pytest.fixture(scope="module")

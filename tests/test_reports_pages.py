@@ -164,3 +164,21 @@ def test_a_warehouse_with_no_cohort_still_gets_every_page(tmp_path):
     overview = next(p for p in built.pages if p.slug == "overview")
     assert overview.charts[2].title == "No post-interview rejections in the data"
     assert "nothing is drawn" in (tmp_path / "reports" / "competition.html").read_text()
+
+
+def test_walking_away_is_a_rate_per_application_that_reached_the_stage(sample_reports):
+    # The reader's case: per application that ended at the offer stage, declining was near half
+    # by construction (everyone who accepted moved on); per application that reached it, 10 %.
+    con, pages, _ = sample_reports
+    walked, reached = con.execute(
+        "select count(*) filter (where stage_reached = 'offer' "
+        "and outcome in ('withdrawn', 'offer_declined')), "
+        "count(*) filter (where stage_reached in ('offer', 'background_check', 'hired')) "
+        "from applications"
+    ).fetchall()[0]
+    table = pages["candidates"].charts[1].table
+    row = next(r for r in table.rows if r[0] == "offer")
+    cols = table.columns
+    assert row[cols.index("applications that reached the stage")] == reached
+    assert row[cols.index("withdrew or declined")] == walked
+    assert row[cols.index("rate (%)")] == round(100 * walked / reached, 1) < 20

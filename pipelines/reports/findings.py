@@ -81,16 +81,23 @@ def _range(rates: Sequence[float]) -> str:
 
 
 def highest_rate(
-    groups: Sequence[Group], what: str, noun: str = "group", action: str | None = None
+    groups: Sequence[Group],
+    what: str,
+    noun: str = "group",
+    action: str | None = None,
+    *,
+    plural: str | None = None,
 ) -> Finding:
     """'<top> has the highest <what>' only when its 95 % Wilson interval lies above every other
-    group's and its rate is at least MARGIN above the next; else the range of the rates.
-    ``action`` may use {name}."""
+    group's and its rate is at least MARGIN above the next, and every group's rate is shown (a
+    group without one may be higher); else the range of the rates. ``action`` may use {name};
+    ``plural``: the noun's plural where adding -s is wrong ("rounds and panels")."""
+    nouns = plural or _plural(noun)
     shown = [g for g in groups if g.rate is not None]
     test = "95 % Wilson intervals of every group; a claim needs the top interval clear of all others and a 5-point margin"
     if len(shown) < 2:
         return Finding(
-            f"Too few {_plural(noun)} with {MIN_GROUP} or more people to compare {what}",
+            f"Too few {nouns} with {MIN_GROUP} or more people to compare {what}",
             False,
             test,
         )
@@ -99,15 +106,20 @@ def highest_rate(
     # A group too small to show has no rate here: every statement is about the groups shown, and
     # says so when some are not (a hidden group may lie outside the range).
     hidden = len(groups) - len(shown)
-    scope = (
-        f" ({hidden} of the {len(groups)} {_plural(noun)} without a rate shown)" if hidden else ""
-    )
+    scope = f" ({hidden} of the {len(groups)} {nouns} without a rate shown)" if hidden else ""
     lo_top = wilson_interval(top.successes, top.n)[0]  # type: ignore[arg-type]
     clear = all(lo_top > wilson_interval(g.successes, g.n)[1] for g in ranked[1:])  # type: ignore[arg-type]
     if clear and top.rate - second.rate >= MARGIN:  # type: ignore[operator]
+        if hidden:  # a group without a shown rate may be higher: said of the shown ones only
+            return Finding(
+                f"Of the {len(shown)} {nouns} with a rate shown, {top.name} has the highest "
+                f"{what}: {_pct(top.rate)} against {_range([g.rate for g in ranked[1:]])}{scope}",  # type: ignore[arg-type, misc]
+                False,
+                test,
+            )
         return Finding(
             f"{top.name} has the highest {what}: {_pct(top.rate)} against "  # type: ignore[arg-type]
-            f"{_range([g.rate for g in ranked[1:]])} for the other {_plural(noun)}{scope}",  # type: ignore[misc]
+            f"{_range([g.rate for g in ranked[1:]])} for the other {nouns}",  # type: ignore[misc]
             True,
             test,
             action.format(name=top.name) if action else None,
@@ -180,18 +192,28 @@ def differs_from_rest(
 
 def most_common(parts: Sequence[tuple[str, int | None]], total: int | None, what: str) -> Finding:
     """'<top> is the most common <what>' only when the top count is ahead of the second by a
-    conditional binomial test (z on the two counts) at LEVEL; else the two named together."""
+    conditional binomial test (z on the two counts) at LEVEL; else the two named together. The
+    parts not shown (suppressed, or not listed) hold ``total`` less the shown ones: when that is
+    as large as the second, one of them may be larger, and nothing is claimed."""
     test = f"the top two counts compared with a conditional binomial test at the {LEVEL:.0%} level"
     shown = sorted(((n, name) for name, n in parts if n is not None), reverse=True)
     if not total or len(shown) < 2:
         return Finding(f"Too few to say which {what} is most common", False, test)
     (a, top), (b, second) = shown[0], shown[1]
+    rest = total - sum(n for n, _ in shown)
+    if rest >= b:
+        return Finding(
+            f"The most common {what} may be one not shown: {rest:,} of the {total:,} are in "
+            f"{what}s suppressed or not listed",
+            False,
+            test,
+        )
     z = (a - b) / math.sqrt(a + b) if a + b else 0.0
     share_a, share_b = a / total, b / total
     # several tied for second: naming one would pick it arbitrarily
     tied = sum(1 for n, _ in shown[1:] if n == b)
     runner_up = (
-        f"{second} ({_pct(share_b)})" if tied == 1 else f"{tied} others ({_pct(share_b)} each)"
+        f"{second} ({_pct(share_b)})" if tied == 1 else f"the next {tied} ({_pct(share_b)} each)"
     )
     if z >= Z:
         return Finding(

@@ -377,6 +377,14 @@ def protect(cube: Cube) -> None:
                 for k, p in enumerate(prices(o[:, idx[:, j]] * shift(choice, skip=j))):
                     if p < best:
                         best, choice = p, [*choice[:j], k, *choice[j + 1 :]]
+        if best >= BLOCKED_COST and len(opts) == 2:
+            # Coordinate descent can stop on a hypercube blocked both ways (it protects nothing)
+            # while another exists; with two dimensions every pair is few enough to price.
+            for a in range(len(opts[0])):
+                pairs = opts[1][:, idx[:, 1]] * opts[0][a][idx[:, 0]]
+                for b, p in enumerate(prices(pairs)):
+                    if p < best:
+                        best, choice = p, [a, b]
         hit = shift(choice) != 0
         sup |= hit
         protected |= hit

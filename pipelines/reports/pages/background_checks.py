@@ -174,7 +174,7 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             "the other vendors'",
             action="Ask {name} why its adverse reports are corrected on dispute clearly more often "
             "than other vendors' (each correction is an offer withdrawn on a wrong report)",
-            compared=len(rates),
+            compared=len(n1),  # picked from every vendor, shown or not
         )
     else:
         f3 = Finding(
@@ -328,7 +328,7 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 f2,
                 fig2,
                 tab2,
-                f"Findings too small to show are drawn together as one hatched bar "
+                f"Findings not shown (suppressed) are drawn together as one hatched bar "
                 f"('{HIDDEN_FINDINGS}').",
                 name="adverse action by finding",
                 variants=variants[1],
@@ -338,7 +338,7 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 fig3,
                 tab3,
                 "Dispute rate: disputes per adverse report; correction rate: corrections per dispute. "
-                "Where one vendor's rate is too small to show, the title compares with the other "
+                "Where one vendor's rate is not shown, the title compares with the other "
                 "vendors pooled.",
                 name="dispute and correction rates by vendor",
                 variants=variants[2],
@@ -348,9 +348,9 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 fig4,
                 tab4,
                 "Measured from report completion to resolution: the dispute start date is not in "
-                "the data, so this overstates each dispute's length. Bands too small to show are drawn "
-                "together as one hatched bar on their side of the line; where the sides are too "
-                f"small to show, the disputes are one grey hatched bar on the line ('{NOT_SPLIT}').",
+                "the data, so this overstates each dispute's length. Bands not shown (suppressed) are "
+                "drawn together as one hatched bar on their side of the line; where the sides are "
+                f"suppressed too, the disputes are one grey hatched bar on the line ('{NOT_SPLIT}').",
                 name="dispute resolution days",
                 variants=variants[3],
             ),
@@ -362,7 +362,8 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 "(Overview, Reasons), so they do not match the adverse reports: adverse reports "
                 "include applications that were not in the cohort, and a rejection can be put down "
                 "to the check by the recruiter's note or have no check record. The grey "
-                f"'{SUPPRESSED_NAME}' part of a bar holds the small outcomes.",
+                f"'{SUPPRESSED_NAME}' part of a bar holds the hidden outcomes: small ones, and "
+                "those hidden so that a small one cannot be worked out.",
                 name="background check rejections by vendor and report outcome",
                 variants=variants[4],
             ),

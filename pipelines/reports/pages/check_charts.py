@@ -44,8 +44,8 @@ BAND_PARTS = {
 }
 DETAILS = ("dispute_corrected", "dispute_upheld", "dispute_pending", "not_disputed")
 FADED = 0.35  # opacity of the other vendors' bars while one vendor is chosen
-HIDDEN_FINDINGS = "findings too small to show, together"
-NOT_SPLIT = f"too few to split at {FCRA_DAYS} days"  # resolution time, on the line
+HIDDEN_FINDINGS = "findings not shown (suppressed), together"
+NOT_SPLIT = f"not split at {FCRA_DAYS} days (suppressed)"  # resolution time, on the line
 
 
 def marked_variant(traces: list[dict[str, Any]], title: str) -> dict[str, Any]:
@@ -106,7 +106,7 @@ def by_finding(cube: Cube, v: str) -> tuple[list[dict[str, Any]], Finding, Table
         # a hidden finding could be larger than the second shown one: no claim, no ranking
         finding = Finding(
             "Too few to say which finding behind adverse action is most common: some findings "
-            "are too small to show",
+            "are not shown (suppressed)",
             False,
             finding.test,
         )
@@ -140,7 +140,7 @@ def resolution(cube: Cube, v: str) -> tuple[list[dict[str, Any]], Finding]:
     ):
         values = [resolved_days(cube, v, b) for b in bands]
         side_total = resolved_days(cube, v, side)
-        xs += [*bands, f"{side}: smaller bands together"]
+        xs += [*bands, f"{side}: bands not shown, together"]
         ys += values
         ys.append(
             side_total - sum(y or 0 for y in values)

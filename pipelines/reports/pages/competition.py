@@ -87,7 +87,8 @@ def build(data: CompetitionData, ctx: ReportContext) -> Page:
         ["experience gap (years)", UNIT],
         [[y, shown(cube.value(experience_gap_years=y))] for y in exp.labels],
     )
-    es = [x for x in levels if cube.true_value(education_gap_levels=x)]
+    # by published values: leaving out the true zeros would tell which hidden levels are zero
+    es = [x for x in levels if cube.value(education_gap_levels=x) != 0]
     fig2 = figure(
         [
             {

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import polars as pl
 
 from pipelines.contract import Contract, load_contract
@@ -21,7 +22,7 @@ from pipelines.reports.findings import Finding, most_common, share_over
 from pipelines.reports.html import Chart, Page, Table
 from pipelines.reports.population import tidy
 from pipelines.reports.privacy import count_text, plot_text
-from pipelines.reports.suppression import ALL, Cube, Dim, View, protect, recoverable
+from pipelines.reports.suppression import ALL, Cube, Dim, View, protect
 
 # What a bad value of each contract type is, in words.
 NOT_A = {
@@ -104,8 +105,8 @@ def input_rows_cube(rows: pl.DataFrame, tables: tuple[str, ...], problems: tuple
     happen at all ("jobs: application_id not found in applications"), so a reader takes them as
     zero, and hidden they would protect nothing (the total quarantined less the problems listed
     gave the 7 background-check rows away). The hypercubes go through problems the tables had;
-    should that leave a small count recoverable from the page's sums, the cube is suppressed as
-    before instead (zeros allowed as complements)."""
+    should they take a hypercube blocked both ways (one that protects nothing), the cube is
+    suppressed as before instead (zeros allowed as complements)."""
 
     def make(structural: bool) -> Cube:
         cube = Cube(
@@ -134,7 +135,10 @@ def input_rows_cube(rows: pl.DataFrame, tables: tuple[str, ...], problems: tuple
         return cube
 
     cube = make(structural=True)
-    return make(structural=False) if recoverable(cube).any() else cube
+    # a hidden cell at a bound both ways (a zero, a pinned count) means a hypercube that protects
+    # nothing was taken: then the cube is suppressed as before
+    blocked = cube.suppressed & (cube.high <= np.maximum(cube.low, 0))
+    return make(structural=False) if blocked.any() else cube
 
 
 def build(data: DataQualityData, ctx: ReportContext) -> Page:

@@ -80,8 +80,9 @@ def build(data: GoalMismatchData, ctx: ReportContext) -> Page:
         [View({"direction": [ALL]}), View({"career_goal": [ALL], "advancement_outlook": [ALL]})],
         pinned=[{}],  # the post-interview rejections for goal mismatch (population.py)
     )
-    goals = [g for g in GOALS if cube.true_value(career_goal=g)]
-    outs = [o for o in OUTLOOKS if cube.true_value(advancement_outlook=o)]
+    # by published values: leaving out the true zeros would tell which hidden ones are zero
+    goals = [g for g in GOALS if cube.value(career_goal=g) != 0]
+    outs = [o for o in OUTLOOKS if cube.value(advancement_outlook=o) != 0]
     z = [[cube.value(career_goal=g, advancement_outlook=o) for o in outs] for g in goals]
     text = [[count_text(x) if x is not None else SUPPRESSED for x in row] for row in z]
     fig1 = go.Figure(

@@ -93,6 +93,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         [Group(n, y, t) for n, y, t in zip(names, yes, total, strict=True)],
         "share of yes votes",
         "round and panel",
+        plural="rounds and panels",
     )
     t1 = rate_table("round and panel", names, yes, total, "yes or strong yes", "recommendations")
 

@@ -234,7 +234,8 @@ def build(data: Any, ctx: ReportContext) -> Page:
     charts[0].note = (
         f"By the month the rejection was decided. Months after {pop.periods.get('last_complete_month')} "
         "are still filling in (applications made before the export are still pending) and are "
-        f"left out of the trend. The grey '{SUPPRESSED_NAME}' part of a bar holds the small reasons."
+        f"left out of the trend. The grey '{SUPPRESSED_NAME}' part of a bar holds the hidden "
+        "reasons: small ones, and those hidden so that a small one cannot be worked out."
     )
     charts[
         1
