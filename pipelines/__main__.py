@@ -165,7 +165,7 @@ def run(verbose: bool = False) -> int:
     from pipelines.defs.resources import configured_paths
     from pipelines.ingest import IngestError
     from pipelines.preflight import PreflightError, preflight
-    from pipelines.summary import print_summary
+    from pipelines.summary import check_name, print_summary
 
     paths = configured_paths()
     data_dir, warehouse, reports = paths.data_path, paths.warehouse_path, paths.reports_path
@@ -238,21 +238,11 @@ def run(verbose: bool = False) -> int:
     checks = result.get_asset_check_evaluations()
 
     def names(severity: dg.AssetCheckSeverity) -> list[str]:
-        """The checks that did not pass, each with how many records it found where it says
-        (``records`` in its metadata), and where they are: the asset's table."""
-
-        def name(c: dg.AssetCheckEvaluation) -> str:
-            table = c.asset_key.to_user_string()
-            found = c.metadata.get("records")
-            n = getattr(found, "value", None)
-            where = (
-                f" ({n:,} records, listed in the warehouse table {table})"
-                if isinstance(n, int)
-                else ""
-            )
-            return f"{table}:{c.check_name}{where}"
-
-        return sorted(name(c) for c in checks if not c.passed and c.severity == severity)
+        return sorted(
+            check_name(c.asset_key.to_user_string(), c.check_name, c.metadata.get("records"))
+            for c in checks
+            if not c.passed and c.severity == severity
+        )
 
     failed, warned = names(dg.AssetCheckSeverity.ERROR), names(dg.AssetCheckSeverity.WARN)
     print_summary(

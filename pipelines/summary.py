@@ -100,3 +100,11 @@ def print_summary(
     index = reports_dir / "index.html"
     if index.exists():
         print(f"reports      : {index}")
+
+
+def check_name(table: str, check: str, records: object) -> str:
+    """A check that did not pass, for the summary line: with how many records it found, where
+    its metadata says (``records``), and where they are listed (the asset's table)."""
+    n = getattr(records, "value", records)
+    where = f" ({n:,} records, listed in the warehouse table {table})" if isinstance(n, int) else ""
+    return f"{table}:{check}{where}"

@@ -216,7 +216,11 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
         [
             {
                 "type": "bar",
-                "y": [plot_text(f"{t}: {p}") for _, t, p in cells][::-1],
+                # a hidden count draws no bar: its label says so, or it would read as zero
+                "y": [
+                    plot_text(f"{t}: {p}" + (" (suppressed)" if c is None else ""))
+                    for c, t, p in cells
+                ][::-1],
                 "x": [c for c, _, _ in cells][::-1],
                 "orientation": "h",
                 "marker": {"color": OKABE_ITO["vermillion"]},
@@ -297,7 +301,8 @@ def build(data: DataQualityData, ctx: ReportContext) -> Page:
                 f3,
                 fig3,
                 t3,
-                "The cases (application id, reason, confidence, the rule that fired) are about people, "
+                "The cases (application id, reason, confidence, the rules that decided and every rule "
+                "that fired) are about people, "
                 "so they never reach this folder: whoever holds the warehouse runs `make review`, which "
                 "writes review_queue.csv next to the warehouse file.",
                 name="review queue by why queued",
