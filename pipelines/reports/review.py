@@ -1,8 +1,9 @@
 """`make review`: the review queue as a CSV for the reviewer who holds the warehouse.
 
 The queued cases (application id, the reason assigned, its confidence, why it was queued, the
-rules whose evidence decided it and every rule that fired, with the reason each points to) are about people, so they are written next to the warehouse file
-(``review_queue.csv`` in its folder), never into the shareable reports folder, which holds
+rules whose evidence decided it and every rule that fired, with the reason each points to) are
+about people, so they are written next to the warehouse file (``review_queue.csv`` in its
+folder), never into the shareable reports folder, which holds
 aggregates only. Evidence snippets (quotes from notes) are left out: the reviewer opens the case
 in the ATS.
 """

@@ -58,13 +58,12 @@ from pipelines.reports.pages.check_charts import (
     STATUSES,
     by_finding,
     compared,
-    count_or_suppressed,
     marked_variant,
     resolution,
     resolved_days,
 )
 from pipelines.reports.population import tidy
-from pipelines.reports.privacy import rate
+from pipelines.reports.privacy import count_text, rate
 from pipelines.reports.suppression import ALL, Cube, Dim, View
 
 
@@ -296,17 +295,15 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         variants[4][f.key] = compared(traces5, lv, f, f5)
         in_lost = v == ALL or v in lv  # a vendor with no such rejection is not in that cube
         headline_variants[f.key] = [
-            ("checks (all stages)", count_or_suppressed(cube.value(vendor_id=v))),
-            ("adverse reports", count_or_suppressed(cube.value(vendor_id=v, status="adverse"))),
+            ("checks (all stages)", count_text(cube.value(vendor_id=v))),
+            ("adverse reports", count_text(cube.value(vendor_id=v, status="adverse"))),
             (
                 "background-check rejections (post-interview)",
-                count_or_suppressed(lcube.value(vendor_id=v) if in_lost else 0),
+                count_text(lcube.value(vendor_id=v) if in_lost else 0),
             ),
             (
                 "of those, report corrected on dispute",
-                count_or_suppressed(
-                    lcube.value(vendor_id=v, detail="dispute_corrected") if in_lost else 0
-                ),
+                count_text(lcube.value(vendor_id=v, detail="dispute_corrected") if in_lost else 0),
             ),
         ]
     return Page(
@@ -369,10 +366,10 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
             ),
         ],
         [
-            ("checks (all stages)", count_or_suppressed(cube.value())),
-            ("adverse reports", count_or_suppressed(all_adverse)),
-            ("background-check rejections (post-interview)", count_or_suppressed(lost_total)),
-            ("of those, report corrected on dispute", count_or_suppressed(wrong)),
+            ("checks (all stages)", count_text(cube.value())),
+            ("adverse reports", count_text(all_adverse)),
+            ("background-check rejections (post-interview)", count_text(lost_total)),
+            ("of those, report corrected on dispute", count_text(wrong)),
         ],
         tidy=pl.concat([tidy(cube), tidy(lcube)], how="diagonal_relaxed"),
         findings=[f1, f2, f3, f4, f5],

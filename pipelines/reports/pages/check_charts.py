@@ -20,7 +20,6 @@ from pipelines.reports.findings import (
     share_over,
 )
 from pipelines.reports.html import Table
-from pipelines.reports.privacy import count_text
 from pipelines.reports.suppression import ALL, Cube
 
 STATUSES = ("no adverse action", "not disputed", "dispute pending", "corrected", "upheld")
@@ -166,16 +165,5 @@ def resolution(cube: Cube, v: str) -> tuple[list[dict[str, Any]], Finding]:
     }
     over = resolved_days(cube, v, f"over {FCRA_DAYS} days")
     subject, past = "resolved disputes", f"took longer than the {FCRA_DAYS}-day clock"
-    finding = share_over(over, resolved, subject, past)
-    if over is None and resolved:
-        # hidden to protect another cell, the count may be any size: say nothing about it
-        finding = Finding(
-            f"{resolved:,} {subject}: how many {past} is suppressed",
-            False,
-            finding.test,
-        )
-    return [trace], finding
-
-
-def count_or_suppressed(n: int | None) -> str:
-    return "suppressed" if n is None else count_text(n)
+    # (a hidden count may be of any size: share_over says only that it is suppressed)
+    return [trace], share_over(over, resolved, subject, past)

@@ -13,7 +13,7 @@ from pipelines.reports.context import ReportContext
 from pipelines.reports.findings import most_common
 from pipelines.reports.html import Chart, Page, Table
 from pipelines.reports.population import tidy
-from pipelines.reports.privacy import SUPPRESSED, count_text
+from pipelines.reports.privacy import count_text
 from pipelines.reports.suppression import ALL, Cube, Dim, View
 
 GOALS = ("rapid_advancement", "steady_growth", "stay_in_role", "undecided", "not recorded")
@@ -84,7 +84,7 @@ def build(data: GoalMismatchData, ctx: ReportContext) -> Page:
     goals = [g for g in GOALS if cube.value(career_goal=g) != 0]
     outs = [o for o in OUTLOOKS if cube.value(advancement_outlook=o) != 0]
     z = [[cube.value(career_goal=g, advancement_outlook=o) for o in outs] for g in goals]
-    text = [[count_text(x) if x is not None else SUPPRESSED for x in row] for row in z]
+    text = [[count_text(x) for x in row] for row in z]
     fig1 = go.Figure(
         go.Heatmap(
             z=z,

@@ -27,7 +27,7 @@ from pipelines.reports.cubes import FILTER_NAMES, Filter
 from pipelines.reports.findings import Finding, Group, highest_rate, trend
 from pipelines.reports.html import Chart, Page, Table
 from pipelines.reports.population import STAGE_GROUP, Population, tidy
-from pipelines.reports.privacy import SUPPRESSED, rate
+from pipelines.reports.privacy import SUPPRESSED, count_text, rate
 from pipelines.reports.suppression import ALL
 
 
@@ -224,11 +224,11 @@ def build(data: Any, ctx: ReportContext) -> Page:
         d = pop.applications.value(stage="reached interview", **f.cell())
         r = rate(n, d) if n is not None and d is not None else None
         headline_variants[f.key] = [
-            ("post-interview rejections", SUPPRESSED if n is None else f"{n:,}"),
-            ("candidates who reached the interview stage", SUPPRESSED if d is None else f"{d:,}"),
+            ("post-interview rejections", count_text(n)),
+            ("candidates who reached the interview stage", count_text(d)),
             (
                 "per 100 interviewed",
-                "suppressed" if r is None else f"{100 * r:.1f}",
+                SUPPRESSED if r is None else f"{100 * r:.1f}",
             ),
         ]
     charts[0].note = (

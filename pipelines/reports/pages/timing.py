@@ -18,8 +18,8 @@ from pipelines.reports.population import tidy
 from pipelines.reports.privacy import count_text
 from pipelines.reports.suppression import ALL, Cube, Dim, View
 
-# A decision dated before the last interview is a record that contradicts itself (Data quality:
-# implausible records), not a fast decision: it has a band of its own.
+# A decision dated before the last interview is a record that contradicts itself (listed in the
+# implausible_records table), not a fast decision: it has a band of its own.
 BEFORE = "decided before the last interview"
 BANDS = (BEFORE, "under 1 week", "1–2 weeks", "2–4 weeks", "4–8 weeks", "8 weeks or more")
 DECISIONS = (
