@@ -13,7 +13,7 @@ import pytest
 
 from pipelines.reports.cubes import month_dim, value_filters
 from pipelines.reports.privacy import MIN_GROUP, OTHER_GROUPS
-from pipelines.reports.suppression import ALL, Cube, Dim, View, recoverable
+from pipelines.reports.suppression import ALL, Cube, Dim, View, protect, recoverable
 
 
 def leaf_attack(cube: Cube) -> list[tuple[str, ...]]:
@@ -154,4 +154,50 @@ def test_vendor_filters_on_the_checks_cube_resist_the_leaf_attack(seed):
     views = [View({"days": [ALL]}), View({"finding": [ALL], "status": ["resolved"]})]
     cube = Cube("x", dims, counts, views)
     assert cube.suppressed.any()
+    assert leaf_attack(cube) == []
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # two cases (of 2,829 random quarantine tables) where coordinate descent stopped on a
+        # hypercube blocked both ways; the second then leaked the interviews' 7 quarantined rows
+        [("jobs", "loaded", 8946), ("jobs", "p4", 124), ("interviews", "loaded", 13599),
+         ("interviews", "p1", 7), ("interviews", "p3", 1), ("applications", "loaded", 1007),
+         ("applications", "p0", 299), ("background_checks", "loaded", 14083),
+         ("background_checks", "p0", 8), ("background_checks", "p1", 7),
+         ("background_checks", "p3", 288), ("background_checks", "p4", 12)],
+        [("interviews", "loaded", 17390), ("interviews", "p1", 6), ("interviews", "p3", 1),
+         ("jobs", "loaded", 12135), ("jobs", "p2", 8), ("applications", "loaded", 3393),
+         ("applications", "p0", 71), ("applications", "p2", 89), ("applications", "p5", 29)],
+    ],
+)  # fmt: skip
+def test_two_dimensions_never_settle_on_a_hypercube_blocked_both_ways(rows):
+    # Zeros and the loaded counts other pages publish are bounds both ways (as the Data quality
+    # cube sets them): a hypercube through one protects nothing, and a valid one exists here.
+    df = pl.DataFrame(rows, schema=["table", "problem", "n"], orient="row")
+    tables = tuple(dict.fromkeys(df["table"]))
+    problems = tuple(sorted(set(df["problem"]) - {"loaded"}))
+    cube = Cube(
+        "input rows",
+        [
+            Dim("table", tables),
+            Dim(
+                "problem",
+                ("loaded", *problems),
+                {"quarantined": problems, ALL: ("loaded", "quarantined")},
+            ),
+        ],
+        df,
+        [View({})],
+        pinned=[{"table": t, "problem": "loaded"} for t in tables if t != "jobs"],
+        protected=False,
+    )
+    for i, (t, p) in enumerate(cube.keys):
+        if t in tables and p in problems and cube.values[i] == 0:
+            cube.high[i] = 0
+    protect(cube)
+    assert cube.suppressed.any()
+    blocked = cube.suppressed & (cube.high <= np.maximum(cube.low, 0))
+    assert not blocked.any(), [cube.keys[i] for i in np.flatnonzero(blocked)]
     assert leaf_attack(cube) == []
