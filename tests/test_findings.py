@@ -9,6 +9,7 @@ from pipelines.reports.findings import (
     differs_from_rest,
     highest_rate,
     most_common,
+    ordered_trend,
     share_over,
     trend,
     two_proportion_p,
@@ -174,3 +175,56 @@ def test_share_over_says_what_a_suppressed_count_allows():
         == "None of the 105 resolved disputes took longer"
     )
     assert share_over(100, 105, "x", "y").text.startswith("All but fewer than 11")
+
+
+def test_ordered_trend_is_claimed_when_every_step_falls_and_the_trend_test_rejects():
+    f = ordered_trend(
+        [Group("round 1", 810, 1000), Group("round 2", 710, 1000), Group("round 3+", 630, 1000)],
+        "the share of yes votes",
+        "round",
+    )
+    assert f.holds
+    assert (
+        f.text
+        == "The share of yes votes falls with each round: 81% → 71% → 63% (round 1 to round 3+)"
+    )
+
+
+def test_ordered_trend_is_not_claimed_for_a_change_within_noise():
+    # 81 -> 78 % over 100 votes each: z = -0.56, far from significant
+    f = ordered_trend(
+        [Group("round 1", 81, 100), Group("round 2", 79, 100), Group("round 3+", 78, 100)],
+        "the share of yes votes",
+        "round",
+    )
+    assert not f.holds and f.text.startswith("No clear trend in the share of yes votes")
+
+
+def test_ordered_trend_calls_a_significant_but_uneven_change_uneven():
+    f = ordered_trend(
+        [Group("round 1", 810, 1000), Group("round 2", 600, 1000), Group("round 3+", 700, 1000)],
+        "the share of yes votes",
+        "round",
+    )
+    assert not f.holds and "not steadily" in f.text
+
+
+def test_ordered_trend_states_nothing_when_a_group_is_suppressed():
+    f = ordered_trend(
+        [Group("round 1", 810, 1000), Group("round 2", None, 1000), Group("round 3+", 630, 1000)],
+        "the share of yes votes",
+        "round",
+    )
+    assert not f.holds and "too few rounds" in f.text
+
+
+def test_ordered_trend_statistic_is_the_cochran_armitage_z():
+    # z = T / sqrt(Var T) by hand for 30/100, 40/100, 50/100 (scores 0, 1, 2): p = 0.4,
+    # T = 0*(30-40) + 1*(40-40) + 2*(50-40) = 20, Var = 0.24 * (500 - 300**2/300) = 48,
+    # z = 2.887 > 1.96 (a claim); 33/100, 40/100, 47/100: T = 14, z = 2.02 (a claim);
+    # 34/100, 40/100, 46/100: T = 12, z = 1.73 (none).
+    def holds(a: int, c: int) -> bool:
+        groups = [Group("1", a, 100), Group("2", 40, 100), Group("3", c, 100)]
+        return ordered_trend(groups, "rate", "round").holds
+
+    assert holds(30, 50) and holds(33, 47) and not holds(34, 46)

@@ -80,7 +80,7 @@ def ci_cells(num: int | None, den: int | None) -> list[object]:
 
 def axis(fig: go.Figure, x: str, y: str) -> go.Figure:
     fig.update_xaxes(title_text=plot_text(x))
-    fig.update_yaxes(title_text=plot_text(y))
+    fig.update_yaxes(title_text=plot_text(y), rangemode="tozero")  # counts and rates: never below 0
     return fig
 
 
@@ -147,21 +147,26 @@ def rate_bar(
     denominator: str,
 ) -> dict[str, Any]:
     """One bar per group: the rate in %, its 95 % Wilson interval, and "x of n" (the
-    denominator named in the hover); a rate that may not be shown is a gap."""
-    ys, lo, hi, custom = [], [], [], []
+    denominator named in the hover). A rate that may not be shown has no bar and the word
+    "suppressed" at its foot, so an empty slot never reads as zero."""
+    ys, lo, hi, custom, text, hover = [], [], [], [], [], []
     for s, n in zip(nums, dens, strict=True):
         r = rate(s, n) if s is not None and n is not None else None
         if r is None:
-            ys.append(None)
+            ys.append(0)
             lo.append(0)
             hi.append(0)
             custom.append(SUPPRESSED if n is None else f"{SUPPRESSED} (of {n:,})")
+            text.append(SUPPRESSED)
+            hover.append("rate")
         else:
             a, b = wilson_interval(s, n)  # type: ignore[arg-type]
             ys.append(round(r * 100, 1))
             lo.append(round((r - a) * 100, 1))
             hi.append(round((b - r) * 100, 1))
             custom.append(f"{s:,} of {n:,}")
+            text.append("")
+            hover.append(f"{r * 100:.1f}%")
     return {
         "type": "bar",
         "x": [label(n) for n in names],
@@ -170,9 +175,16 @@ def rate_bar(
         "marker": {"color": colour},
         "error_y": {"type": "data", "symmetric": False, "array": hi, "arrayminus": lo},
         "customdata": custom,
-        "hovertemplate": "%{x}: %{y}% (%{customdata} "
+        "text": text,
+        "hovertext": hover,
+        "textposition": "outside",
+        "textangle": -90,
+        "textfont": {"color": "#555"},
+        "cliponaxis": False,
+        "hovertemplate": "%{x}: %{hovertext} (%{customdata} "
         + plot_text(denominator)
-        + ")<extra>"
+        + ")"
+        + "<extra>"
         + plot_text(name)
         + "</extra>",
     }
@@ -197,5 +209,5 @@ def rate_table(
 
 def variant_of(traces: Sequence[dict[str, Any]], finding: str) -> dict[str, Any]:
     """What a filter changes in a chart: each trace's arrays, and the title."""
-    keep = ("x", "y", "customdata", "error_y")
+    keep = ("x", "y", "customdata", "error_y", "text", "hovertext")
     return {"traces": [{k: t[k] for k in keep if k in t} for t in traces], "title": finding}

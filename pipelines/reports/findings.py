@@ -293,3 +293,45 @@ def share_over(over: int | None, total: int | None, subject: str, past: str) -> 
             f"All but fewer than {MIN_GROUP} of the {total:,} {subject} {past}", False, test
         )
     return Finding(f"{_pct(r)} of the {total:,} {subject} {past}", True, test)
+
+
+def ordered_trend(
+    groups: Sequence[Group], what: str, noun: str, *, plural: str | None = None
+) -> Finding:
+    """'<what> falls (rises) with each <noun>' over groups in their natural order (rounds, bands)
+    only when the Cochran–Armitage test for trend (scores 0, 1, 2, ...) rejects no trend at LEVEL
+    and every step goes the same way; a significant but uneven change is said to be uneven. Every
+    group's rate must be shown: a hidden one could break the order."""
+    nouns = plural or _plural(noun)
+    test = f"Cochran–Armitage test for trend at the {LEVEL:.0%} level; a steady trend needs every step the same way"
+    if len(groups) < 3 or any(g.rate is None for g in groups):
+        return Finding(
+            f"{what.capitalize()} by {noun}: too few {nouns} with a rate shown to state a trend",
+            False,
+            test,
+        )
+    n = sum(g.n for g in groups)  # type: ignore[misc]
+    p = sum(g.successes for g in groups) / n  # type: ignore[misc]
+    t = sum(i * (g.successes - g.n * p) for i, g in enumerate(groups))  # type: ignore[operator]
+    var = (
+        p
+        * (1 - p)
+        * (
+            sum(i * i * g.n for i, g in enumerate(groups))  # type: ignore[operator]
+            - sum(i * g.n for i, g in enumerate(groups)) ** 2 / n  # type: ignore[operator]
+        )
+    )
+    z = t / math.sqrt(var) if var > 0 else 0.0
+    steps = [b.rate - a.rate for a, b in zip(groups[:-1], groups[1:], strict=True)]  # type: ignore[operator]
+    path = " → ".join(_pct(g.rate) for g in groups)  # type: ignore[arg-type]
+    span = f"{groups[0].name} to {groups[-1].name}"
+    if abs(z) < Z:
+        return Finding(f"No clear trend in {what} across {nouns}: {path} ({span})", False, test)
+    if all(s < 0 for s in steps) or all(s > 0 for s in steps):
+        way = "falls" if z < 0 else "rises"
+        return Finding(f"{what.capitalize()} {way} with each {noun}: {path} ({span})", True, test)
+    return Finding(
+        f"{what.capitalize()} changes across {nouns}, but not steadily: {path} ({span})",
+        False,
+        test,
+    )

@@ -82,10 +82,16 @@ class Table:
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
     def csv(self) -> str:
+        """Numbers stay numbers: a suppressed cell is empty, and the last column, "suppressed",
+        names the row's hidden columns (the HTML table writes the word in the cell)."""
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
-        w.writerow([csv_cell(c) for c in self.columns])
-        w.writerows([[csv_cell(v) for v in row] for row in self.rows])
+        hides = any(v == SUPPRESSED for row in self.rows for v in row)
+        w.writerow([csv_cell(c) for c in [*self.columns, *(["suppressed"] if hides else [])]])
+        for row in self.rows:
+            hidden = [c for c, v in zip(self.columns, row, strict=True) if v == SUPPRESSED]
+            cells = ["" if v == SUPPRESSED else csv_cell(v) for v in row]
+            w.writerow([*cells, "; ".join(hidden)] if hides else cells)
         return out.getvalue()
 
 
@@ -166,7 +172,10 @@ def _has_values(fig: go.Figure) -> bool:
             if values is None or (attr == "x" and getattr(trace, "orientation", None) != "h"):
                 continue
             flat = [v for row in values for v in (row if isinstance(row, list | tuple) else [row])]
-            if any(v is not None for v in flat):
+            # a rate bar's hidden rate is drawn as the word "suppressed" at zero (charts.rate_bar)
+            text = getattr(trace, "text", None)
+            hidden = list(text) if isinstance(text, list | tuple) else [None] * len(flat)
+            if any(v is not None and t != SUPPRESSED for v, t in zip(flat, hidden, strict=False)):
                 return True
     return False
 
@@ -181,7 +190,8 @@ def _note_if_nothing_drawn(fig: go.Figure) -> None:
             xref="paper",
             yref="paper",
             x=0.5,
-            y=0.5,
+            y=0.85,  # above the "suppressed" labels of hidden rate bars
+            bgcolor="white",
             font={"size": 15},
         )
 

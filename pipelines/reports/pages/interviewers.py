@@ -22,7 +22,7 @@ from pipelines.reports.charts import (
     stacked,
 )
 from pipelines.reports.context import ReportContext
-from pipelines.reports.findings import Group, highest_rate
+from pipelines.reports.findings import Group, highest_rate, ordered_trend
 from pipelines.reports.html import Chart, Page, Table
 from pipelines.reports.population import OUTCOMES, tidy
 from pipelines.reports.privacy import MIN_GROUP, count_text
@@ -80,6 +80,20 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         v,
         [View({})],
     )
+    rnames = [f"round {r}{'+' if r == '3' else ''}" for r in rounds]
+    ryes = [cube.value(round=r, vote="yes or strong yes") for r in rounds]
+    rtotal = [cube.value(round=r) for r in rounds]
+    fig0 = figure(
+        [rate_bar(rnames, ryes, rtotal, "yes votes", OKABE_ITO["blue"], "recommendations")]
+    )
+    fig0.update_xaxes(type="category")
+    axis(fig0, "interview round", "recommendations that are yes or strong yes (%)")
+    f0 = ordered_trend(
+        [Group(n, y, t) for n, y, t in zip(rnames, ryes, rtotal, strict=True)],
+        "the share of yes votes",
+        "round",
+    )
+    t0 = rate_table("round", rnames, ryes, rtotal, "yes or strong yes", "recommendations")
     names, yes, total = [], [], []
     for r in rounds:
         for p in panels:
@@ -111,6 +125,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         pinned=[{"outcome": "rejected"}],  # the post-interview rejections (population.py)
     )
     ur = list(ucube.dims[0].leaves)
+    ulabels = [f"last round {r}{'+' if r == '3' else ''}" for r in ur]
     colours = (
         OKABE_ITO["green"],
         OKABE_ITO["vermillion"],
@@ -123,14 +138,14 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         for o, c in zip(OUTCOMES, colours, strict=True)
     ]
     fig2 = figure(
-        stacked([f"last round {r}" for r in ur], segs, [ucube.value(round=r) for r in ur]),
+        stacked(ulabels, segs, [ucube.value(round=r) for r in ur]),
         barmode="stack",
     )
     axis(fig2, "the application's last interview round", "applications with a unanimous yes")
     rej = [ucube.value(round=r, outcome="rejected") for r in ur]
     tot = [ucube.value(round=r) for r in ur]
     f2 = highest_rate(
-        [Group(f"last round {r}", a, b) for r, a, b in zip(ur, rej, tot, strict=True)],
+        [Group(n, a, b) for n, a, b in zip(ulabels, rej, tot, strict=True)],
         "rate of rejection despite a unanimous yes",
         "round",
         action="Calibrate the {name} panel with the hiring managers: a unanimous yes there is overruled clearly more often than in other rounds",
@@ -147,6 +162,13 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         ],
     )
     charts = [
+        Chart(
+            f0,
+            fig0,
+            t0,
+            "Every recommendation of the round, all panel sizes together; rounds 3 and later are counted together as round 3+.",
+            name="yes votes by round",
+        ),
         Chart(
             f1,
             fig1,
@@ -204,6 +226,6 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
             ("of those rejected", count_text(ucube.value(outcome="rejected"))),
         ],
         tidy=pl.concat(frames, how="diagonal_relaxed"),
-        findings=[f1, f2],
+        findings=[f0, f1, f2],
         figures={"post-interview rejections": ucube.value(outcome="rejected")},
     )
