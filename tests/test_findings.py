@@ -10,8 +10,8 @@ from pipelines.reports.findings import (
     highest_rate,
     most_common,
     ordered_trend,
+    rate_trend,
     share_over,
-    trend,
     two_proportion_p,
 )
 
@@ -126,8 +126,13 @@ def test_most_common_needs_a_clear_lead():
     assert not no.holds and "about as common" in no.text
 
 
-def _months(counts, complete):
-    return [(f"2025-{i + 1:02d}", n, i < complete) for i, n in enumerate(counts)]
+def _months(counts, complete, interviewed=None):
+    """Periods for rate_trend: (month, rejections, interviewed, complete)."""
+    dens = interviewed or [1000] * len(counts)
+    return [
+        (f"2025-{i + 1:02d}", n, d, i < complete)
+        for i, (n, d) in enumerate(zip(counts, dens, strict=True))
+    ]
 
 
 def test_most_common_does_not_name_one_of_several_tied_for_second():
@@ -151,18 +156,29 @@ def test_most_common_claims_nothing_when_the_parts_not_shown_may_be_larger():
     )
 
 
-def test_trend_is_stated_over_complete_months_only():
+def test_rate_trend_is_stated_over_complete_months_only():
     # A clear fall in complete months; the two months still filling in are excluded and named.
-    f = trend(_months([200, 210, 190, 120, 110, 115, 40, 10], 6), "rejections")
-    assert f.holds and "fell" in f.text and "2025-07 to 2025-08 still filling in" in f.text
+    f = rate_trend(_months([200, 210, 190, 120, 110, 115, 40, 10], 6), "rejections per interviewed")
+    assert f.holds and "fell from 20% (2025-01 to 2025-03) to 12% (2025-04 to 2025-06)" in f.text
+    assert "2025-07 to 2025-08 still filling in" in f.text
     # The issue's case: the fall is only in months still filling in.
-    g = trend(_months([130, 125, 135, 128, 131, 127, 60, 20], 6), "rejections")
+    g = rate_trend(_months([130, 125, 135, 128, 131, 127, 60, 20], 6), "rejections per interviewed")
     assert not g.holds and g.text.startswith("No clear change")
 
 
-def test_trend_needs_six_complete_months_and_no_suppressed_month():
-    assert not trend(_months([100] * 5, 5), "x").holds
-    assert not trend(_months([100, 100, None, 100, 100, 100], 6), "x").holds
+def test_rate_trend_is_not_fooled_by_a_count_that_grows_with_the_candidates():
+    # Rejections doubled because twice as many were interviewed: the rate did not move.
+    counts, interviewed = [100, 100, 100, 200, 200, 200], [1000] * 3 + [2000] * 3
+    f = rate_trend(_months(counts, 6, interviewed), "rejections per interviewed")
+    assert not f.holds and f.text.startswith("No clear change in rejections per interviewed: 10%")
+    # The same counts over a steady number interviewed are a rise.
+    assert rate_trend(_months(counts, 6), "rejections per interviewed").holds
+
+
+def test_rate_trend_needs_six_complete_months_and_no_suppressed_month():
+    assert not rate_trend(_months([100] * 5, 5), "x").holds
+    assert not rate_trend(_months([100, 100, None, 100, 100, 100], 6), "x").holds
+    assert not rate_trend(_months([100] * 6, 6, [1000, 1000, None, 1000, 1000, 1000]), "x").holds
 
 
 def test_share_over_says_what_a_suppressed_count_allows():

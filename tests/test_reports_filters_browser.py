@@ -147,6 +147,8 @@ def test_a_family_filter_changes_charts_titles_and_totals_and_stays_suppressed(t
     assert (
         after["titles"][0] != before["titles"][0]
     )  # the month chart says it is not split by family
+    # a filtered title starts with a capital, as the unfiltered one does
+    assert all(t[:1] == t[:1].upper() for t in after["titles"]), after["titles"]
     assert_suppressed(after)
     SHOTS.mkdir(exist_ok=True)
     tab.screenshot(path=str(SHOTS / "reasons_filtered_engineering.png"), full_page=True)

@@ -182,3 +182,29 @@ def test_walking_away_is_a_rate_per_application_that_reached_the_stage(sample_re
     assert row[cols.index("applications that reached the stage")] == reached
     assert row[cols.index("withdrew or declined")] == walked
     assert row[cols.index("rate (%)")] == round(100 * walked / reached, 1) < 20
+
+
+def test_the_monthly_trend_is_of_the_rate_per_interviewed_candidate(sample_reports):
+    # The reader's point: a count per month rises and falls with the number interviewed.
+    con, pages, _ = sample_reports
+    chart = pages["reasons"].charts[0]
+    assert "per interviewed candidate" in chart.title and "two-proportion" in chart.finding.test
+    interviewed = dict(
+        con.execute(
+            """select strftime(month, '%Y-%m'), sum(n) from report_funnel
+               where stage in ('interview', 'final_interview', 'offer', 'background_check', 'hired')
+               group by all"""
+        ).fetchall()
+    )
+    cols = chart.table.columns
+    checked = 0
+    for row in chart.table.rows:
+        cell = dict(zip(cols, row, strict=True))
+        if cell["per 100 interviewed"] == "suppressed":
+            continue
+        assert cell["reached the interview stage"] == interviewed[cell["month"]]
+        assert cell["per 100 interviewed"] == round(
+            100 * cell["total"] / cell["reached the interview stage"], 1
+        )
+        checked += 1
+    assert checked >= 12, "the sample has a year of months with a rate shown"

@@ -133,7 +133,15 @@ def stacked(
 
 
 def figure(traces: Sequence[dict[str, Any]], **layout: Any) -> go.Figure:
-    fig = go.Figure([go.Bar(t) for t in traces])
+    """A figure of bar traces (and of scatter traces, those with ``"type": "scatter"``)."""
+    fig = go.Figure(
+        [
+            go.Scatter({k: v for k, v in t.items() if k != "type"})
+            if t.get("type") == "scatter"
+            else go.Bar(t)
+            for t in traces
+        ]
+    )
     fig.update_layout(**layout)
     return fig
 
@@ -208,6 +216,10 @@ def rate_table(
 
 
 def variant_of(traces: Sequence[dict[str, Any]], finding: str) -> dict[str, Any]:
-    """What a filter changes in a chart: each trace's arrays, and the title."""
+    """What a filter changes in a chart: each trace's arrays, and the title (capitalised as
+    ``Chart.title`` is)."""
     keep = ("x", "y", "customdata", "error_y", "text", "hovertext")
-    return {"traces": [{k: t[k] for k in keep if k in t} for t in traces], "title": finding}
+    return {
+        "traces": [{k: t[k] for k in keep if k in t} for t in traces],
+        "title": finding[:1].upper() + finding[1:],
+    }

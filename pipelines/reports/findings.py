@@ -7,8 +7,10 @@ claims and otherwise says what the data does show.
 - "Most" / "highest" needs a margin: the top group's interval clears every other group's, and
   its rate is at least MARGIN (5 points) above the next (:func:`highest_rate`); the most common
   category must be ahead of the second by a conditional binomial test (:func:`most_common`).
-- A trend uses complete periods only (months still filling in are named and left out) and a
-  test at the 5 % level (:func:`trend`).
+- A trend is a change of a rate (not of a count, which grows with the candidates), over complete
+  periods only (months still filling in are named and left out), tested at the 5 % level
+  (:func:`rate_trend`); a trend over ordered groups (rounds) by the Cochran–Armitage test
+  (:func:`ordered_trend`).
 - Every input is a published value: a suppressed count (None) is never used as a number.
 
 Each function returns a :class:`Finding`; ``holds`` says whether the claim passed its test, and
@@ -238,43 +240,6 @@ def most_common(parts: Sequence[tuple[str, int | None]], total: int | None, what
     )
 
 
-def trend(periods: Sequence[tuple[str, int | None, bool]], what: str, window: int = 3) -> Finding:
-    """Change between the last ``window`` complete periods and the ``window`` before, by a test
-    on the two Poisson counts (conditional binomial z) at LEVEL. ``periods``: (label, published
-    count, complete) in time order; incomplete periods are named and left out."""
-    test = (
-        f"complete months only; the last {window} against the {window} before, "
-        f"Poisson counts compared at the {LEVEL:.0%} level"
-    )
-    filling = [p for p, _, complete in periods if not complete]
-    note = f" ({filling[0]} to {filling[-1]} still filling in, left out)" if filling else ""
-    done = [(p, n) for p, n, complete in periods if complete]
-    if len(done) < 2 * window:
-        return Finding(
-            f"{what.capitalize()}: fewer than {2 * window} complete months, no trend stated{note}",
-            False,
-            test,
-        )
-    recent, before = done[-window:], done[-2 * window : -window]
-    if any(n is None for _, n in recent + before):
-        return Finding(
-            f"{what.capitalize()}: some recent months are suppressed, no trend stated{note}",
-            False,
-            test,
-        )
-    r, b = sum(n for _, n in recent), sum(n for _, n in before)  # type: ignore[misc]
-    span = f"{recent[0][0]} to {recent[-1][0]} against {before[0][0]} to {before[-1][0]}"
-    z = (r - b) / math.sqrt(r + b) if r + b else 0.0
-    if abs(z) >= Z and b:
-        change = (r - b) / b
-        return Finding(
-            f"{what.capitalize()} {'rose' if change > 0 else 'fell'} {abs(change):.0%} in {span}{note}",
-            True,
-            test,
-        )
-    return Finding(f"No clear change in {what}: {r:,} in {span} ({b:,} before){note}", False, test)
-
-
 def share_over(over: int | None, total: int | None, subject: str, past: str) -> Finding:
     """The share of ``subject`` that ``past`` (e.g. 'resolved disputes' that 'took longer than
     30 days'), stated only as the published counts allow: the share, 'suppressed' when the count
@@ -334,4 +299,47 @@ def ordered_trend(
         f"{what.capitalize()} changes across {nouns}, but not steadily: {path} ({span})",
         False,
         test,
+    )
+
+
+def rate_trend(
+    periods: Sequence[tuple[str, int | None, int | None, bool]], what: str, window: int = 3
+) -> Finding:
+    """Change of a rate between the last ``window`` complete periods and the ``window`` before
+    (each side pooled), by the two-proportion z-test at LEVEL. ``periods``: (label, published
+    successes, published denominator, complete) in time order; incomplete periods are named and
+    left out. A count that rises with the number of candidates is not a trend: a rate is."""
+    test = (
+        f"complete months only; the last {window} against the {window} before, "
+        f"two-proportion z-test at the {LEVEL:.0%} level"
+    )
+    filling = [p for p, _, _, complete in periods if not complete]
+    note = f" ({filling[0]} to {filling[-1]} still filling in, left out)" if filling else ""
+    done = [(p, s, n) for p, s, n, complete in periods if complete]
+    if len(done) < 2 * window:
+        return Finding(
+            f"{what.capitalize()}: fewer than {2 * window} complete months, no trend stated{note}",
+            False,
+            test,
+        )
+    recent, before = done[-window:], done[-2 * window : -window]
+    if any(s is None or n is None for _, s, n in recent + before):
+        return Finding(
+            f"{what.capitalize()}: some recent months are suppressed, no trend stated{note}",
+            False,
+            test,
+        )
+    s1, n1 = sum(s for _, s, _ in recent), sum(n for _, _, n in recent)  # type: ignore[misc]
+    s0, n0 = sum(s for _, s, _ in before), sum(n for _, _, n in before)  # type: ignore[misc]
+    now, then = f"{recent[0][0]} to {recent[-1][0]}", f"{before[0][0]} to {before[-1][0]}"
+    r1, r0 = (s1 / n1 if n1 else 0.0), (s0 / n0 if n0 else 0.0)
+    if two_proportion_p(s1, n1, s0, n0) < LEVEL:
+        return Finding(
+            f"{what.capitalize()} {'rose' if r1 > r0 else 'fell'} from {_pct(r0)} ({then}) to "
+            f"{_pct(r1)} ({now}){note}",
+            True,
+            test,
+        )
+    return Finding(
+        f"No clear change in {what}: {_pct(r1)} in {now}, {_pct(r0)} in {then}{note}", False, test
     )

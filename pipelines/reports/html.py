@@ -56,8 +56,8 @@ details { margin-bottom: 12px; }
 
 
 def _cell_html(v: object) -> str:
-    if isinstance(v, bool) or v is None:
-        return esc("" if v is None else v)
+    if isinstance(v, bool) or v is None:  # true/false as in the CSV files
+        return "" if v is None else str(v).lower()
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, float):

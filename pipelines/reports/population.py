@@ -7,8 +7,8 @@ Counts (one definition each, used by every page):
 
 - *applications*: every application in the warehouse, by the month it was decided (or applied,
   while pending);
-- *reached the interview stage* / *reached the final round*: applications whose furthest stage
-  is that stage or later (the denominators of "per interviewed" and "per final-round");
+- *reached the interview stage* / *reached the final interview*: applications whose furthest stage
+  is that stage or later (the denominators of "per interviewed" and "per final interview");
 - *post-interview rejections*: rejected although every last-round recommendation was a yes.
 """
 
@@ -37,15 +37,15 @@ from pipelines.reports.suppression import ALL, Cube, Dim, View, protect
 STAGES = ("applied", "screen", "interview", "final_interview", "offer", "background_check", "hired")
 REACHED = {  # cumulative groups: reached this stage or a later one
     "reached screen": ("screen", "reached interview"),
-    "reached interview": ("interview", "reached final round"),
-    "reached final round": ("final_interview", "reached offer"),
+    "reached interview": ("interview", "reached final interview"),
+    "reached final interview": ("final_interview", "reached offer"),
     "reached offer": ("offer", "reached background check"),
     "reached background check": ("background_check", "hired"),
     ALL: ("applied", "reached screen"),
 }
 STAGE_GROUP = {  # the denominator of a rejection at a stage: everyone who reached it
     "interview": "reached interview",
-    "final_interview": "reached final round",
+    "final_interview": "reached final interview",
     "offer": "reached offer",
     "background_check": "reached background check",
 }
@@ -116,6 +116,15 @@ def build(data: PopulationData, reasons: tuple[str, ...]) -> Population:
             *filter_views({"month": [*month.parts], "outcome": [ALL]}),
             # unfiltered: stage by outcome (the funnel, candidate-side outcomes)
             View({"month": [ALL], **{d: [ALL] for d in FILTER_DIMS}}),
+            # unfiltered, per month: the interviewed, the monthly rate's denominator (Reasons)
+            View(
+                {
+                    "month": list(month.leaves),
+                    **{d: [ALL] for d in FILTER_DIMS},
+                    "stage": ["reached interview"],
+                    "outcome": [ALL],
+                }
+            ),
         ],
         protected=False,
     )

@@ -50,7 +50,7 @@ NOT_SPLIT = f"not split at {FCRA_DAYS} days (suppressed)"  # resolution time, on
 def marked_variant(traces: list[dict[str, Any]], title: str) -> dict[str, Any]:
     """``variant_of`` with each trace's marker: this page's filters also change bar colours,
     patterns and the highlight."""
-    out = variant_of(traces, title[:1].upper() + title[1:])
+    out = variant_of(traces, title)
     for v, t in zip(out["traces"], traces, strict=True):
         v["marker"] = t["marker"]
     return out

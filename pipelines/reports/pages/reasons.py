@@ -24,7 +24,7 @@ from pipelines.reports.charts import (
 )
 from pipelines.reports.context import ReportContext
 from pipelines.reports.cubes import FILTER_NAMES, Filter
-from pipelines.reports.findings import Finding, Group, highest_rate, trend
+from pipelines.reports.findings import Finding, Group, highest_rate, rate_trend
 from pipelines.reports.html import Chart, Page, Table
 from pipelines.reports.population import STAGE_GROUP, Population, tidy
 from pipelines.reports.privacy import SUPPRESSED, count_text, rate
@@ -53,10 +53,28 @@ def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
         for r in reasons
     ]
     xs = [m if pop.complete(m) else f"{m} (filling in)" for m in months]
-    traces = stacked(xs, segs, totals)
-    finding = trend(
-        [(m, t, pop.complete(m)) for m, t in zip(months, totals, strict=True)],
-        "post-interview rejections per month",
+    interviewed = [pop.applications.value(month=m, stage="reached interview") for m in months]
+    per100 = [
+        None if t is None or n is None or rate(t, n) is None else round(100 * t / n, 1)
+        for t, n in zip(totals, interviewed, strict=True)
+    ]
+    traces = [
+        *stacked(xs, segs, totals),
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": xs,
+            "y": per100,
+            "yaxis": "y2",
+            "name": "per 100 interviewed (right axis)",
+            "line": {"color": "#000000", "width": 2},
+            "customdata": [shown(n) for n in interviewed],
+            "hovertemplate": "%{x}: %{y} per 100 of %{customdata} interviewed<extra></extra>",
+        },
+    ]
+    finding = rate_trend(
+        [(m, t, n, pop.complete(m)) for m, t, n in zip(months, totals, interviewed, strict=True)],
+        "the rate of post-interview rejection per interviewed candidate",
     )
     if f.dim:
         finding = Finding(
@@ -66,9 +84,23 @@ def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
             finding.test,
         )
     table = Table(
-        ["month", "complete", *[words(r) for r in reasons], "total"],
         [
-            [m, pop.complete(m), *[shown(s[2][i]) for s in segs], shown(totals[i])]
+            "month",
+            "complete",
+            *[words(r) for r in reasons],
+            "total",
+            "reached the interview stage",
+            "per 100 interviewed",
+        ],
+        [
+            [
+                m,
+                pop.complete(m),
+                *[shown(s[2][i]) for s in segs],
+                shown(totals[i]),
+                shown(interviewed[i]),
+                shown(per100[i]),
+            ]
             for i, m in enumerate(months)
         ],
     )
@@ -217,6 +249,18 @@ def build(data: Any, ctx: ReportContext) -> Page:
         )
         axis(fig, x_title, y_title)
         fig.update_xaxes(type="category")
+        if i == 0:  # the monthly rate on its own axis: the trend in the title is of the rate
+            fig.update_layout(
+                yaxis2={
+                    "overlaying": "y",
+                    "side": "right",
+                    "rangemode": "tozero",
+                    "tickmode": "auto",
+                    "title": {"text": "per 100 interviewed"},
+                    "showgrid": False,
+                },
+                legend={"x": 1.08},
+            )
         findings.append(finding)
         charts.append(Chart(finding, fig, table, name=name, variants=variants))
     for f in pop.filters:
@@ -232,7 +276,9 @@ def build(data: Any, ctx: ReportContext) -> Page:
             ),
         ]
     charts[0].note = (
-        f"By the month the rejection was decided. Months after {pop.periods.get('last_complete_month')} "
+        "By the month the rejection was decided; the line is the rate per 100 applications "
+        "decided that month that reached the interview stage, and the title's trend is of that "
+        f"rate, not of the count. Months after {pop.periods.get('last_complete_month')} "
         "are still filling in (applications made before the export are still pending) and are "
         f"left out of the trend. The grey '{SUPPRESSED_NAME}' part of a bar holds the hidden "
         "reasons: small ones, and those hidden so that a small one cannot be worked out."
