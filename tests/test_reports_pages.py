@@ -208,3 +208,25 @@ def test_the_monthly_trend_is_of_the_rate_per_interviewed_candidate(sample_repor
         )
         checked += 1
     assert checked >= 12, "the sample has a year of months with a rate shown"
+
+
+def test_confidence_bins_split_the_top_tenth_where_calibrated_confidences_crowd(sample_reports):
+    # Tenths drew one bar (every known reason is 0.9 or more in the sample).
+    con, pages, _ = sample_reports
+    table = pages["method"].charts[1].table
+    known = {row[0]: row[1] for row in table.rows}
+    expected = dict(
+        con.execute(
+            """select case when confidence < 0.5 then 'under 0.50'
+                           when confidence < 0.9 then printf('%.2f–%.2f', floor(confidence * 10) / 10,
+                                                             floor(confidence * 10) / 10 + 0.1)
+                           else printf('%.2f–%.2f', floor(confidence * 50) / 50,
+                                       least(floor(confidence * 50) / 50 + 0.02, 1)) end,
+                      count(*)
+               from reason_assignments where reason <> 'unknown' group by all"""
+        ).fetchall()
+    )
+    assert len([b for b in expected if b >= "0.90"]) >= 2, "the top tenth falls in several bins"
+    for b, n in known.items():
+        if b != "all":
+            assert n == expected.get(b, 0), (b, n, expected)

@@ -16,7 +16,14 @@ from pipelines.reports.population import tidy
 from pipelines.reports.privacy import MIN_GROUP, count_text, esc, plot_text
 from pipelines.reports.suppression import ALL, Cube, Dim, View
 
-BINS = tuple(f"{b / 10:.1f}–{(b + 1) / 10:.1f}" for b in range(10))
+# Calibrated confidences crowd near the top, so the bins are finer there: tenths up to 0.9, then
+# steps of 0.02 (lower edge in hundredths -> bin).
+EDGES = (0, 50, 60, 70, 80, 90, 92, 94, 96, 98)
+BINS = tuple(
+    f"{a / 100:.2f}–{b / 100:.2f}" if a else "under 0.50"
+    for a, b in zip(EDGES, (*EDGES[1:], 100), strict=True)
+)
+HIGH = BINS[EDGES.index(90) :]  # 0.9 or more
 MIN_EVAL_HITS = 20  # a rule's precision is compared only with this many evaluation hits
 
 
@@ -41,8 +48,9 @@ INTRO = (
     "number changing). Filters are separate pre-built aggregates suppressed together.</p>"
     "<p class='note'><b>Titles.</b> A title claims a difference only when a test says so: the "
     "95 % Wilson intervals separate (and a 'highest' leads by {margin} points) or a two-sided "
-    "two-proportion z-test at the {level} level; a trend uses complete months only, tested on "
-    "the counts at the {level} level. Otherwise the title says what the data shows, e.g. the "
+    "two-proportion z-test at the {level} level; a trend over time uses complete months only "
+    "and is tested on the rate per interviewed candidate, not on a count that grows with the "
+    "number interviewed; a trend across interview rounds by the Cochran–Armitage test. Otherwise the title says what the data shows, e.g. the "
     "range of the rates. Under each chart: how its title was tested.</p>"
 )
 
@@ -105,15 +113,17 @@ def build(data: MethodData, ctx: ReportContext) -> Page:
             for r, h in zip(audit.iter_rows(named=True), hits, strict=True)
         ],
     )
-    conf = data.confidence.with_columns(
-        pl.col("confidence_bin")
-        .mul(10)
-        .round()
-        .cast(pl.Int64)
-        .clip(0, 9)
-        .replace_strict(dict(enumerate(BINS)), return_dtype=pl.String)
-        .alias("bin")
-    ).select("reason", "bin", "n")
+    hundredths = pl.col("confidence_bin").mul(100).round().cast(pl.Int64).clip(0, 99)
+    conf = (
+        data.confidence.with_columns(
+            hundredths.replace_strict(
+                {h: BINS[sum(e <= h for e in EDGES) - 1] for h in range(100)},
+                return_dtype=pl.String,
+            ).alias("bin")
+        )
+        .group_by("reason", "bin")
+        .agg(pl.col("n").sum())
+    )
     reasons = tuple(dict.fromkeys([*ctx.reasons, *conf["reason"].unique().to_list()]))
     known = tuple(r for r in reasons if r != "unknown")
     cube = Cube(
@@ -130,8 +140,8 @@ def build(data: MethodData, ctx: ReportContext) -> Page:
                 "bin",
                 BINS,
                 {
-                    "0.9 or more": (BINS[-1],),
-                    "under 0.9": BINS[:-1],
+                    "0.9 or more": HIGH,
+                    "under 0.9": BINS[: -len(HIGH)],
                     ALL: ("under 0.9", "0.9 or more"),
                 },
             ),
