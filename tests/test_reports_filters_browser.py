@@ -91,12 +91,20 @@ def checks_tab(browser, site):
 
 
 def choose(tab, pattern: str) -> str:
-    value = next(
-        o
-        for o in tab.eval_on_selector_all("#filter option", "els => els.map(e => e.value)")
-        if re.fullmatch(pattern, o)
+    """Set the period and group menus to the first "<period>|<group>" key matching pattern."""
+    options = "els => els.map(e => e.value)"
+    has_period = tab.locator("#filter-period").count() == 1
+    periods = (
+        tab.eval_on_selector_all("#filter-period option", options)
+        if has_period
+        else [tab.get_attribute("#filter-group", "data-period")]
     )
-    tab.select_option("#filter", value)
+    groups = tab.eval_on_selector_all("#filter-group option", options)
+    value = next(f"{p}|{g}" for p in periods for g in groups if re.fullmatch(pattern, f"{p}|{g}"))
+    period, group = value.split("|", 1)
+    if has_period:
+        tab.select_option("#filter-period", period)
+    tab.select_option("#filter-group", group)
     tab.wait_for_function("v => document.body.dataset.filter === v", arg=value)
     return value
 

@@ -235,9 +235,12 @@ def test_a_bad_enum_value_is_shown_by_kind_and_count_only(site):
     ).fetchone()[0]
     con.close()
     rows = csv_rows(out, "data_quality--quarantine-problems.csv")
-    assert rows[0] == ["table", "problem (values are never shown)", "rows"]
+    # (a last "suppressed" column names a row's hidden cells, where the table has any)
+    assert rows[0][:3] == ["table", "problem (values are never shown)", "rows"]
     shown = str(n) if n >= MIN_GROUP else f"<{MIN_GROUP}"
-    assert ["applications", "outcome: value not in the accepted list", shown] in rows
+    assert ["applications", "outcome: value not in the accepted list", shown] in [
+        r[:3] for r in rows
+    ]
     html = (out / "data_quality.html").read_text()
     assert "outcome: value not in the accepted list" in html
 

@@ -2,12 +2,14 @@
 // No data is computed here: every number was aggregated and suppressed when the site was built.
 // Text is set with textContent only, so nothing from the data is parsed as HTML.
 document.addEventListener("DOMContentLoaded", function () {
-  var select = document.getElementById("filter");
+  // A key is "<period>|<group>": the period menu is left out where a page has no periods.
+  var period = document.getElementById("filter-period");
+  var group = document.getElementById("filter-group");
   var block = document.getElementById("variants");
-  if (!select || !block) return;
+  if (!group || !block) return;
   var variants = JSON.parse(block.textContent);
   function apply() {
-    var key = select.value;
+    var key = (period ? period.value : group.dataset.period) + "|" + group.value;
     Object.keys(variants.charts).forEach(function (id) {
       var chart = variants.charts[id];
       var v = chart.variants[chart.keys[key]];
@@ -40,5 +42,6 @@ document.addEventListener("DOMContentLoaded", function () {
     }
     document.body.setAttribute("data-filter", key);
   }
-  select.addEventListener("change", apply);
+  if (period) period.addEventListener("change", apply);
+  group.addEventListener("change", apply);
 });

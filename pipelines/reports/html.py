@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -274,14 +275,44 @@ def _json(value: object) -> str:
 
 
 def _filters(page: Page) -> str:
+    """Two menus, a period and a group (a key is "<period>|<group>"), instead of one option per
+    combination (57 on Reasons); one menu where a page has no periods."""
     if not page.filters:
         return ""
-    opts = "".join(f'<option value="{esc(k)}">{esc(label)}</option>' for k, label in page.filters)
+    labels = dict(page.filters)
+    periods = list(dict.fromkeys(k.split("|", 1)[0] for k, _ in page.filters))
+    groups = list(dict.fromkeys(k.split("|", 1)[1] for k, _ in page.filters))
+    first = periods[0]
+
+    def group_label(g: str) -> str:
+        label = labels[f"{first}|{g}"]  # "all months · job family: x", "vendor: x", "all vendors"
+        if " · " in label:
+            return label.split(" · ", 1)[1]
+        return "everyone (no group filter)" if label == "all months" else label
+
+    def menu(
+        id_: str, title: str, values: list[str], text: Callable[[str], str], extra: str
+    ) -> str:
+        opts = "".join(f'<option value="{esc(v)}">{esc(text(v))}</option>' for v in values)
+        return f'<label>{esc(title)}: <select id="{id_}"{extra}>{opts}</select></label>'
+
+    many = len(periods) > 1
+    period = menu("filter-period", "Period", periods, lambda p: labels[f"{p}|"], "") if many else ""
+    # without a period menu the one period is on the group menu, for the key
+    fixed = "" if many else f' data-period="{esc(first)}"'
     return (
-        '<div class="filters"><label>Filter: <select id="filter">' + opts + "</select></label>"
-        '<span class="note">Each option is a separate, suppressed aggregate built with the '
+        '<div class="filters">'
+        + period
+        + menu("filter-group", "Group" if many else _menu_title(page), groups, group_label, fixed)
+        + '<span class="note">Each choice is a separate, suppressed aggregate built with the '
         "report; nothing is computed from row-level data in the browser.</span></div>"
     )
+
+
+def _menu_title(page: Page) -> str:
+    """A one-dimension page's menu is named after it ("vendor: VEND-A" -> "Vendor")."""
+    named = [label for _, label in page.filters if ": " in label]
+    return named[0].split(": ", 1)[0].capitalize() if named else "Group"
 
 
 def _variants(page: Page) -> str:

@@ -117,7 +117,17 @@ def build(data: CompetitionData, ctx: ReportContext) -> Page:
         "When another candidate was stronger, how much stronger was the hire? (For career advisers: the experience and education gaps.)",
         f1.text + ".",
         [
-            Chart(f1, fig1, t1, name="experience gap to the hire"),
+            Chart(
+                f1,
+                fig1,
+                t1,
+                "Read this as the size of the gap, not as proof that experience decided: the "
+                "reason rules take a hire with 2 or more years more experience (or a higher "
+                "education level) as evidence of competition (rules/reasons_v1.toml, "
+                "competition_min_experience_gap), so part of this share restates how cases were "
+                "assigned.",
+                name="experience gap to the hire",
+            ),
             Chart(f2, fig2, t2, name="education gap to the hire"),
         ],
         [(UNIT, count_text(total))],
