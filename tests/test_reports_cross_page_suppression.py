@@ -24,6 +24,7 @@ import numpy as np
 import pytest
 
 from pipelines.reports import suppression as supp
+from pipelines.reports.pages.check_charts import LOST_STATUS
 from pipelines.reports.population import OUTCOMES
 from pipelines.reports.privacy import OTHER_GROUPS
 from pipelines.reports.suppression import ALL
@@ -73,7 +74,7 @@ def relations(cubes: dict[str, supp.Cube]) -> list[Relation]:
     the applications with that outcome; unanimous-yes applications within the applications
     with their outcome; post-interview rejections within the rejected applications of the same
     month, group and stage; competition cases with the hire's record within the competition
-    rejections; background-check rejections of a vendor within that vendor's checks;
+    rejections; background-check rejections of a vendor within that vendor's checks (and per report outcome within its checks of that status);
     adverse-action decisions within the adverse reports (per vendor where both pages name it).
     """
     out: list[Relation] = []
@@ -144,6 +145,13 @@ def relations(cubes: dict[str, supp.Cube]) -> list[Relation]:
         for v in cubes[LOST].dims[0].leaves:
             if v in cubes[CHECKS].dims[0].leaves:
                 add([cell(LOST, vendor_id=v)], [cell(CHECKS, vendor_id=v)], True, "lost, vendor")
+                for detail, status in LOST_STATUS.items():
+                    add(
+                        [cell(LOST, vendor_id=v, detail=detail)],
+                        [cell(CHECKS, vendor_id=v, status=status)],
+                        True,
+                        "lost, vendor and report outcome",
+                    )
     if ADVERSE_DECISIONS in cubes and CHECKS in cubes:
         add([cell(ADVERSE_DECISIONS)], [cell(CHECKS, status="adverse")], True, "adverse")
         for v in cubes[ADVERSE_DECISIONS].dims[0].leaves:

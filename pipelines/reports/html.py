@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from pipelines.reports.filter_menus import filter_menus
 from pipelines.reports.findings import Finding
 from pipelines.reports.privacy import MIN_GROUP, SUPPRESSED, csv_cell, esc
 
@@ -269,50 +269,15 @@ def tidy_name(page: Page) -> str:
     return f"{page.slug}--all-numbers.csv"
 
 
+def _test_note(chart: Chart) -> str:
+    if not isinstance(chart.finding, Finding):
+        return ""
+    return f'<p class="test">How this title was tested: {esc(chart.finding.test)}.</p>'
+
+
 def _json(value: object) -> str:
     """JSON for a <script> block: '<' written as an escape so no tag can close the block."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
-
-
-def _filters(page: Page) -> str:
-    """Two menus, a period and a group (a key is "<period>|<group>"), instead of one option per
-    combination (57 on Reasons); one menu where a page has no periods."""
-    if not page.filters:
-        return ""
-    labels = dict(page.filters)
-    periods = list(dict.fromkeys(k.split("|", 1)[0] for k, _ in page.filters))
-    groups = list(dict.fromkeys(k.split("|", 1)[1] for k, _ in page.filters))
-    first = periods[0]
-
-    def group_label(g: str) -> str:
-        label = labels[f"{first}|{g}"]  # "all months · job family: x", "vendor: x", "all vendors"
-        if " · " in label:
-            return label.split(" · ", 1)[1]
-        return "everyone (no group filter)" if label == "all months" else label
-
-    def menu(
-        id_: str, title: str, values: list[str], text: Callable[[str], str], extra: str
-    ) -> str:
-        opts = "".join(f'<option value="{esc(v)}">{esc(text(v))}</option>' for v in values)
-        return f'<label>{esc(title)}: <select id="{id_}"{extra}>{opts}</select></label>'
-
-    many = len(periods) > 1
-    period = menu("filter-period", "Period", periods, lambda p: labels[f"{p}|"], "") if many else ""
-    # without a period menu the one period is on the group menu, for the key
-    fixed = "" if many else f' data-period="{esc(first)}"'
-    return (
-        '<div class="filters">'
-        + period
-        + menu("filter-group", "Group" if many else _menu_title(page), groups, group_label, fixed)
-        + '<span class="note">Each choice is a separate, suppressed aggregate built with the '
-        "report; nothing is computed from row-level data in the browser.</span></div>"
-    )
-
-
-def _menu_title(page: Page) -> str:
-    """A one-dimension page's menu is named after it ("vendor: VEND-A" -> "Vendor")."""
-    named = [label for _, label in page.filters if ": " in label]
-    return named[0].split(": ", 1)[0].capitalize() if named else "Group"
 
 
 def _variants(page: Page) -> str:
@@ -335,18 +300,12 @@ def _variants(page: Page) -> str:
     return f'<script type="application/json" id="variants">{_json(payload)}</script>'
 
 
-def _test_note(chart: Chart) -> str:
-    if not isinstance(chart.finding, Finding):
-        return ""
-    return f'<p class="test">How this title was tested: {esc(chart.finding.test)}.</p>'
-
-
 def render_page(page: Page, pages: list[Page], generated: str) -> str:
     parts = [
         f"<h1>{esc(page.title)}</h1>",
         f'<p class="note">{esc(page.question)}</p>',
         page.intro,
-        _filters(page),
+        filter_menus(page.filters),
         f'<div id="headline">{_headline(page.headline)}</div>',
     ]
     if page.recommendations:

@@ -58,13 +58,14 @@ from pipelines.reports.pages.check_charts import (
     STATUSES,
     by_finding,
     compared,
+    hide_where_checks_hide,
     marked_variant,
     resolution,
     resolved_days,
 )
 from pipelines.reports.population import tidy
 from pipelines.reports.privacy import count_text, rate
-from pipelines.reports.suppression import ALL, Cube, Dim, View
+from pipelines.reports.suppression import ALL, Cube, Dim, View, protect
 
 
 @dataclass(frozen=True)
@@ -248,7 +249,10 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
         lost.group_by("vendor_id", "detail").agg(pl.col("n").sum()),
         [View({})],
         pinned=[{}],  # the post-interview rejections for the check (population.py)
+        protected=False,
     )
+    hide_where_checks_hide(lcube, cube)
+    protect(lcube)
     lv = list(lost_vendor.leaves)
     segs = [
         (words(d), col, [lcube.value(vendor_id=v, detail=d) for v in lv])
@@ -360,7 +364,9 @@ def build(data: BackgroundChecksData, ctx: ReportContext) -> Page:
                 "include applications that were not in the cohort, and a rejection can be put down "
                 "to the check by the recruiter's note or have no check record. The grey "
                 f"'{SUPPRESSED_NAME}' part of a bar holds the hidden outcomes: small ones, and "
-                "those hidden so that a small one cannot be worked out.",
+                "those hidden so that a small one cannot be worked out, including every outcome "
+                "whose count of checks this page hides for that vendor (these rejections are among "
+                "those checks, so a shown part would bound the hidden one).",
                 name="background check rejections by vendor and report outcome",
                 variants=variants[4],
             ),
