@@ -295,3 +295,46 @@ def test_a_vendor_filter_changes_the_checks_page_and_stays_suppressed(checks_tab
         return s["headline"], s["titles"], [[(t["x"], t["y"]) for t in c] for c in s["charts"]]
 
     assert drawn(back) == drawn(before)
+
+
+NOTES = """() => [...document.querySelectorAll('.plotly-graph-div')].map(gd =>
+    (gd.layout.annotations || []).filter(a => a.name === 'nothing-drawn').length)"""
+LABELS = """() => [...document.querySelectorAll('.plotly-graph-div')].map(gd =>
+    [...gd.querySelectorAll('text.bartext')].filter(e => e.textContent === 'suppressed').length)"""
+
+
+def test_the_nothing_drawn_note_follows_the_filter(tab):
+    # The note was set on the unfiltered figure; a filter that leaves a chart nothing to draw
+    # (one job family whose rate is hidden) must show it, and the way back must remove it.
+    variants = tab.evaluate("() => JSON.parse(document.getElementById('variants').textContent)")
+    chart = variants["charts"]["reasons-chart-3"]
+    empty = [k for k, i in chart["keys"].items() if chart["variants"][i]["empty"]]
+    assert empty, "the sample hides some job family's rate"
+    choose(tab, r"all\|")
+    assert tab.evaluate(NOTES)[2] == 0
+    choose(tab, re.escape(empty[0]))
+    assert tab.evaluate(NOTES)[2] == 1
+    choose(tab, r"all\|")
+    assert tab.evaluate(NOTES)[2] == 0
+
+
+def test_a_chart_not_computed_under_a_filter_says_so_and_labels_nothing_suppressed(tab):
+    choose(tab, r"all\|seniority=mid")
+    titles = tab.evaluate(STATE)["titles"]
+    assert titles[2].startswith("Not shown while filtering by seniority"), titles[2]
+    assert tab.evaluate(LABELS)[2] == 0  # nothing there is suppressed: it is not computed
+    assert tab.evaluate(NOTES)[2] == 0  # and the "nothing drawn" note would say it was
+    choose(tab, r"all\|")
+
+
+def test_back_to_a_filtered_page_shows_what_its_menus_say(browser, site):
+    page = next(open_page(browser, site, "reasons.html"))
+    try:
+        value = choose(page, r"\d{4}\|region=.*")
+        filtered = page.evaluate(STATE)["headline"]
+        page.goto((site / "index.html").as_uri())
+        page.go_back()
+        page.wait_for_function("v => document.body.dataset.filter === v", arg=value)
+        assert page.evaluate(STATE)["headline"] == filtered
+    finally:
+        page.close()

@@ -9,7 +9,7 @@ the Okabe–Ito palette (safe for the common kinds of colour blindness).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
@@ -166,7 +166,7 @@ def rate_bar(
             hi.append(0)
             custom.append(SUPPRESSED if n is None else f"{SUPPRESSED} (of {n:,})")
             text.append(SUPPRESSED)
-            hover.append("rate")
+            hover.append("rate suppressed" + ("" if n is None else f" (of {n:,} {denominator})"))
         else:
             a, b = wilson_interval(s, n)  # type: ignore[arg-type]
             ys.append(round(r * 100, 1))
@@ -174,7 +174,7 @@ def rate_bar(
             hi.append(round((b - r) * 100, 1))
             custom.append(f"{s:,} of {n:,}")
             text.append("")
-            hover.append(f"{r * 100:.1f}%")
+            hover.append(f"{r * 100:.1f}% ({s:,} of {n:,} {denominator})")
     return {
         "type": "bar",
         "x": [label(n) for n in names],
@@ -184,17 +184,12 @@ def rate_bar(
         "error_y": {"type": "data", "symmetric": False, "array": hi, "arrayminus": lo},
         "customdata": custom,
         "text": text,
-        "hovertext": hover,
+        "hovertext": [plot_text(h) for h in hover],
         "textposition": "outside",
         "textangle": -90,
         "textfont": {"color": "#555"},
         "cliponaxis": False,
-        "hovertemplate": "%{x}: %{hovertext} (%{customdata} "
-        + plot_text(denominator)
-        + ")"
-        + "<extra>"
-        + plot_text(name)
-        + "</extra>",
+        "hovertemplate": "%{x}: %{hovertext}<extra>" + plot_text(name) + "</extra>",
     }
 
 
@@ -215,11 +210,26 @@ def rate_table(
     )
 
 
-def variant_of(traces: Sequence[dict[str, Any]], finding: str) -> dict[str, Any]:
-    """What a filter changes in a chart: each trace's arrays, and the title (capitalised as
-    ``Chart.title`` is)."""
+def variant_of(
+    traces: Sequence[dict[str, Any]], finding: str, *, computed: bool = True
+) -> dict[str, Any]:
+    """What a filter changes in a chart: each trace's arrays, the title (capitalised as
+    ``Chart.title`` is) and whether the "nothing drawn" note shows (not for a chart that is not
+    computed under the filter: its title says so)."""
     keep = ("x", "y", "customdata", "error_y", "text", "hovertext")
     return {
         "traces": [{k: t[k] for k in keep if k in t} for t in traces],
         "title": finding[:1].upper() + finding[1:],
+        "empty": computed and not any(drawn(t) for t in traces),
     }
+
+
+def drawn(trace: Mapping[str, Any]) -> bool:
+    """Whether a trace draws any value: a rate bar's hidden rate (charts.rate_bar, the word
+    SUPPRESSED at zero) is not one."""
+    values = trace.get("x" if trace.get("orientation") == "h" else "y")
+    if values is None:
+        return False
+    text = trace.get("text")
+    labels = list(text) if isinstance(text, list | tuple) else [None] * len(values)
+    return any(v is not None and t != SUPPRESSED for v, t in zip(values, labels, strict=False))

@@ -21,7 +21,12 @@ document.addEventListener("DOMContentLoaded", function () {
         Object.keys(change).forEach(function (k) { next[k] = change[k]; });
         return next;
       });
-      Plotly.react(gd, traces, gd.layout);
+      // the "nothing drawn" note follows the variant (it was set for the unfiltered one)
+      var notes = (gd.layout.annotations || []).filter(function (a) {
+        return a.name !== variants.note.name;
+      });
+      if (v.empty) notes = notes.concat([variants.note]);
+      Plotly.react(gd, traces, Object.assign({}, gd.layout, { annotations: notes }));
       var title = document.querySelector('h2[data-chart="' + id + '"]');
       if (title) title.textContent = v.title;
     });
@@ -44,4 +49,6 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   if (period) period.addEventListener("change", apply);
   group.addEventListener("change", apply);
+  // Back/forward restores the menus' choice (after DOMContentLoaded): show what they say.
+  window.addEventListener("pageshow", apply);
 });

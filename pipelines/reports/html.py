@@ -181,20 +181,25 @@ def _has_values(fig: go.Figure) -> bool:
     return False
 
 
+# Where suppression left nothing to draw; ``name`` lets filters.js add or remove it per filter.
+NOTHING_DRAWN: dict[str, Any] = {
+    "name": "nothing-drawn",
+    "text": f"Every group here has fewer than {MIN_GROUP} people or is suppressed, so nothing is drawn.",
+    "showarrow": False,
+    "xref": "paper",
+    "yref": "paper",
+    "x": 0.5,
+    "y": 0.85,  # above the "suppressed" labels of hidden rate bars
+    "bgcolor": "white",
+    "font": {"size": 15},
+}
+
+
 def _note_if_nothing_drawn(fig: go.Figure) -> None:
-    """A note where suppression left nothing to draw (the site's look is set when the figure is
-    written: ``styled_figure``)."""
+    """The NOTHING_DRAWN note where suppression left nothing to draw (the site's look is set
+    when the figure is written: ``styled_figure``)."""
     if not _has_values(fig):
-        fig.add_annotation(
-            text=f"Every group here has fewer than {MIN_GROUP} people or is suppressed, so nothing is drawn.",
-            showarrow=False,
-            xref="paper",
-            yref="paper",
-            x=0.5,
-            y=0.85,  # above the "suppressed" labels of hidden rate bars
-            bgcolor="white",
-            font={"size": 15},
-        )
+        fig.add_annotation(**NOTHING_DRAWN)
 
 
 # The look of Plotly's "plotly_white", set directly: applying a template deep-copies it into
@@ -296,7 +301,7 @@ def _variants(page: Page) -> str:
             "keys": keys,
             "variants": [json.loads(t) for t in unique],
         }
-    payload = {"charts": charts, "headline": page.headline_variants}
+    payload = {"charts": charts, "headline": page.headline_variants, "note": NOTHING_DRAWN}
     return f'<script type="application/json" id="variants">{_json(payload)}</script>'
 
 

@@ -37,6 +37,8 @@ def data(con: duckdb.DuckDBPyConnection) -> None:
 
 
 Made = tuple[list[dict[str, Any]], Finding, Table]
+# the test of a chart not computed under a filter of another dimension (its title says so)
+NOT_COMPUTED = "none: not computed under this filter"
 
 
 def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
@@ -64,7 +66,8 @@ def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
             "type": "scatter",
             "mode": "lines+markers",
             "x": xs,
-            "y": per100,
+            # complete months only: a month still filling in counts applications still pending
+            "y": [r if pop.complete(m) else None for m, r in zip(months, per100, strict=True)],
             "yaxis": "y2",
             "name": "per 100 interviewed (right axis)",
             "line": {"color": "#000000", "width": 2},
@@ -185,11 +188,13 @@ def _rate_by(pop: Population, f: Filter, dim: str) -> Made:
             "reached the interview stage",
         )
     ]
-    if f.dim and f.dim != dim:
+    if f.dim and f.dim != dim:  # not computed under this filter: nothing is suppressed
+        blank = {"y": [None] * len(names), "text": [""] * len(names)}
+        traces[0].update(blank, hovertext=["not shown under this filter"] * len(names))
         finding = Finding(
             f"Not shown while filtering by {FILTER_NAMES[f.dim]} (one filter at a time)",
             False,
-            "none",
+            NOT_COMPUTED,
         )
     else:
         finding = highest_rate(
@@ -235,7 +240,9 @@ def build(data: Any, ctx: ReportContext) -> Page:
         variants: dict[str, dict[str, Any]] = {}
         for f in pop.filters[1:]:
             traces, finding, _ = make(f)
-            variants[f.key] = variant_of(traces, finding.text)
+            variants[f.key] = variant_of(
+                traces, finding.text, computed=finding.test != NOT_COMPUTED
+            )
         traces, finding, table = make(pop.filters[0])
         variants[pop.filters[0].key] = variant_of(traces, finding.text)
         i = len(charts)
@@ -259,7 +266,7 @@ def build(data: Any, ctx: ReportContext) -> Page:
                     "title": {"text": "per 100 interviewed"},
                     "showgrid": False,
                 },
-                legend={"x": 1.08},
+                legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
             )
         findings.append(finding)
         charts.append(Chart(finding, fig, table, name=name, variants=variants))
