@@ -1,5 +1,6 @@
 """Small-cell suppression that holds against subtraction: primary and complementary suppression
-over a cube of counts with its margins.
+over a cube of counts with its margins. (Long because it is one algorithm: the cube, the exact
+recoverability check and the hypercube search read each other's internals.)
 
 A :class:`Cube` holds the counts of one population (post-interview rejections, applications,
 background checks...) at the finest level the reports use (its *leaves*: one count per
@@ -298,6 +299,26 @@ def _options(d: Dim, label: str) -> list[np.ndarray]:
     return out
 
 
+MAX_WIDENINGS = 50  # rounds of widening small groups of hidden cells (protect)
+
+
+def _every_sum(cube: Cube) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every sum among the published cells, whichever views they are in (a year and its months
+    can be in two): the totals, and the parts with the index of their sum, flat."""
+    totals, parts, of_sum = [], [], []
+    for key, i in cube._id.items():
+        for j, d in enumerate(cube.dims):
+            if key[j] not in d.parts:
+                continue
+            ids = [cube._id.get((*key[:j], p, *key[j + 1 :])) for p in d.parts[key[j]]]
+            if all(x is not None for x in ids):
+                parts += ids  # type: ignore[arg-type]
+                of_sum += [len(totals)] * len(ids)
+                totals.append(i)
+    as_array = [np.array(x, dtype=np.int64) for x in (totals, parts, of_sum)]
+    return as_array[0], as_array[1], as_array[2]
+
+
 def protect(cube: Cube) -> None:
     """Primary suppression, then complementary suppression by hypercubes.
 
@@ -311,7 +332,8 @@ def protect(cube: Cube) -> None:
     what other pages publish about the same people). A hypercube blocked both ways is never
     chosen while another is; one way costs as much as a margin. The factors are chosen
     dimension by dimension to hide as little as possible: inner cells before margins, small
-    counts before large ones."""
+    counts before large ones. Last, no shown total may leave its hidden parts together a small
+    group: where they add up to 1 to MIN_GROUP - 1, another part is hidden and covered."""
     v = cube.values
     sup = cube.suppressed
     sup |= (v > 0) & (v < MIN_GROUP)
@@ -326,9 +348,10 @@ def protect(cube: Cube) -> None:
     low, high, beyond = at_low.astype(float), at_high.astype(float), outside.astype(float)
     # (options, labels) per dimension and label: one row per option
     options_cache: dict[tuple[int, str], np.ndarray] = {}
-    for cell in np.flatnonzero(sup):
-        if protected[cell]:
-            continue
+
+    def cover(cell: int) -> None:
+        """Hide the cheapest hypercube through ``cell`` (its cells are then protected)."""
+        nonlocal sup, protected
         key = cube.keys[cell]
         opts = []
         for j, d in enumerate(cube.dims):
@@ -337,7 +360,7 @@ def protect(cube: Cube) -> None:
                 options_cache[(j, key[j])] = np.stack(found) if found else np.empty((0, 0))
             opts.append(options_cache[(j, key[j])])
         if any(len(o) == 0 for o in opts):
-            continue  # a dimension with one leaf: nothing else to hide it with
+            return  # a dimension with one leaf: nothing else to hide it with
         choice = [0] * len(opts)
 
         def shift(
@@ -388,3 +411,29 @@ def protect(cube: Cube) -> None:
         hit = shift(choice) != 0
         sup |= hit
         protected |= hit
+
+    for cell in np.flatnonzero(sup):
+        if not protected[cell]:
+            cover(int(cell))
+    # A sum whose hidden cells together make a small group (a year's goal mismatch, 218, less
+    # its shown months, 217, left January + February = 1): one more of its cells is hidden, the
+    # cheapest, and covered in turn, until no shown total leaves 1 to MIN_GROUP - 1 hidden.
+    totals, parts, of_sum = _every_sum(cube)
+    for _ in range(MAX_WIDENINGS):
+        hidden = np.bincount(of_sum, weights=sup[parts] * v[parts], minlength=len(totals))
+        small = ~sup[totals] & (hidden > 0) & (hidden < MIN_GROUP)
+        if not small.any():
+            break
+        for k in np.flatnonzero(small):
+            members = parts[of_sum == k]
+            together = int((sup[members] * v[members]).sum())
+            if sup[totals[k]] or together >= MIN_GROUP:
+                continue  # widened already, by a cell added for another sum
+            free = members[
+                ~sup[members] & (v[members] > 0) & (cube.low[members] < cube.high[members])
+            ]
+            if free.size == 0:
+                continue  # every other part is empty or pinned: nothing to widen it with
+            cell = int(free[np.argmin(cost[free])])
+            sup[cell] = True
+            cover(cell)
