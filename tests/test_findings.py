@@ -244,3 +244,17 @@ def test_ordered_trend_statistic_is_the_cochran_armitage_z():
         return ordered_trend(groups, "rate", "round").holds
 
     assert holds(30, 50) and holds(33, 47) and not holds(34, 46)
+
+
+def test_ordered_trend_says_with_each_only_when_every_step_is_clear():
+    # 81 -> 71 -> 69 % over 1000 each: the trend is clear, the last step (2 points) is not
+    f = ordered_trend(
+        [Group("round 1", 810, 1000), Group("round 2", 710, 1000), Group("round 3+", 690, 1000)],
+        "the share of yes votes",
+        "round",
+    )
+    assert f.holds and "with each" not in f.text
+    assert f.text == (
+        "The share of yes votes falls from round 1 to round 3+: 81% → 71% → 69% "
+        "(the trend is clear, not every step)"
+    )

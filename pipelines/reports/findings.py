@@ -264,11 +264,17 @@ def ordered_trend(
     groups: Sequence[Group], what: str, noun: str, *, plural: str | None = None
 ) -> Finding:
     """'<what> falls (rises) with each <noun>' over groups in their natural order (rounds, bands)
-    only when the Cochran–Armitage test for trend (scores 0, 1, 2, ...) rejects no trend at LEVEL
-    and every step goes the same way; a significant but uneven change is said to be uneven. Every
-    group's rate must be shown: a hidden one could break the order."""
+    only when the Cochran–Armitage test for trend (scores 0, 1, 2, ...) rejects no trend at LEVEL,
+    every step goes the same way and each pair of neighbours differs (two-proportion z-test,
+    Bonferroni-corrected); with the trend clear but a step not, 'falls from <first> to <last>';
+    a significant but uneven change is said to be uneven. Every group's rate must be shown: a
+    hidden one could break the order. The test counts each success as independent."""
     nouns = plural or _plural(noun)
-    test = f"Cochran–Armitage test for trend at the {LEVEL:.0%} level; a steady trend needs every step the same way"
+    test = (
+        f"Cochran–Armitage test for trend at the {LEVEL:.0%} level; 'with each' needs every step "
+        "the same way and each pair of neighbours different by a two-proportion z-test "
+        "(Bonferroni-corrected)"
+    )
     if len(groups) < 3 or any(g.rate is None for g in groups):
         return Finding(
             f"{what.capitalize()} by {noun}: too few {nouns} with a rate shown to state a trend",
@@ -294,7 +300,21 @@ def ordered_trend(
         return Finding(f"No clear trend in {what} across {nouns}: {path} ({span})", False, test)
     if all(s < 0 for s in steps) or all(s > 0 for s in steps):
         way = "falls" if z < 0 else "rises"
-        return Finding(f"{what.capitalize()} {way} with each {noun}: {path} ({span})", True, test)
+        # "with each" claims every step: each pair of neighbours tested too (Bonferroni)
+        level = LEVEL / (len(groups) - 1)
+        each = all(
+            two_proportion_p(a.successes, a.n, b.successes, b.n) < level  # type: ignore[arg-type]
+            for a, b in zip(groups[:-1], groups[1:], strict=True)
+        )
+        if each:
+            return Finding(
+                f"{what.capitalize()} {way} with each {noun}: {path} ({span})", True, test
+            )
+        return Finding(
+            f"{what.capitalize()} {way} from {span}: {path} (the trend is clear, not every step)",
+            True,
+            test,
+        )
     return Finding(
         f"{what.capitalize()} changes across {nouns}, but not steadily: {path} ({span})",
         False,

@@ -166,7 +166,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
             f0,
             fig0,
             t0,
-            "Every recommendation of the round, all panel sizes together; rounds 3 and later are counted together as round 3+.",
+            "Every recommendation of the round, all panel sizes together; rounds 3 and later are counted together as round 3+. The test counts each vote as independent; votes of one panel on one candidate are not, so a result near the 5 % level would be optimistic.",
             name="yes votes by round",
         ),
         Chart(
