@@ -218,7 +218,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         "interviewers",
         "Interviewers",
         "Are panels calibrated: how often do they vote yes, and how often is a unanimous yes overruled?",
-        f2.text + ".",
+        (f0 if f0.holds else f2).text + ".",
         charts,
         [
             ("recommendations", count_text(cube.value())),
