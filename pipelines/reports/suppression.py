@@ -319,6 +319,23 @@ def _every_sum(cube: Cube) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return as_array[0], as_array[1], as_array[2]
 
 
+def _nested_pairs(cube: Cube) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of published cells, the second's label inside the first's along one dimension (the
+    same labels elsewhere): shown together, their difference is a group of its own ("all" less
+    "disputed" = no adverse action + not disputed)."""
+    outer, inner = [], []
+    for key, i in cube._id.items():
+        for j, d in enumerate(cube.dims):
+            within = d.members(key[j])
+            for label in d.labels:
+                if label != key[j] and d.members(label) < within:
+                    k = cube._id.get((*key[:j], label, *key[j + 1 :]))
+                    if k is not None:
+                        outer.append(i)
+                        inner.append(k)
+    return np.array(outer, dtype=np.int64), np.array(inner, dtype=np.int64)
+
+
 def protect(cube: Cube) -> None:
     """Primary suppression, then complementary suppression by hypercubes.
 
@@ -333,7 +350,10 @@ def protect(cube: Cube) -> None:
     chosen while another is; one way costs as much as a margin. The factors are chosen
     dimension by dimension to hide as little as possible: inner cells before margins, small
     counts before large ones. Last, no shown total may leave its hidden parts together a small
-    group: where they add up to 1 to MIN_GROUP - 1, another part is hidden and covered."""
+    group (where they add up to 1 to MIN_GROUP - 1, another part is hidden and covered), nor two
+    shown cells one inside the other differ by 1 to MIN_GROUP - 1 (one of them is hidden and
+    covered). Differences of a total and several shown cells at different depths are not
+    checked (an attacker's linear program can still narrow some hidden cells there)."""
     v = cube.values
     sup = cube.suppressed
     sup |= (v > 0) & (v < MIN_GROUP)
@@ -418,20 +438,33 @@ def protect(cube: Cube) -> None:
     # A sum whose hidden cells together make a small group (a year's goal mismatch, 218, less
     # its shown months, 217, left January + February = 1): one more of its cells is hidden, the
     # cheapest, and covered in turn, until no shown total leaves 1 to MIN_GROUP - 1 hidden.
+    # Likewise two shown cells one inside the other (all 60 less disputed 58 = 2): the cheaper
+    # of the two that is not pinned is hidden and covered.
     totals, parts, of_sum = _every_sum(cube)
+    outer, inner = _nested_pairs(cube)
+    free_of_bounds = cube.low < cube.high
     for _ in range(MAX_WIDENINGS):
         hidden = np.bincount(of_sum, weights=sup[parts] * v[parts], minlength=len(totals))
         small = ~sup[totals] & (hidden > 0) & (hidden < MIN_GROUP)
-        if not small.any():
+        gap = v[outer] - v[inner]
+        pairs = ~sup[outer] & ~sup[inner] & (gap > 0) & (gap < MIN_GROUP)
+        if not small.any() and not pairs.any():
             break
+        for k in np.flatnonzero(pairs):
+            a, b = int(outer[k]), int(inner[k])
+            if sup[a] or sup[b]:
+                continue  # hidden already, for another pair
+            either = [c for c in (b, a) if free_of_bounds[c]]
+            if either:
+                cell = min(either, key=lambda c: cost[c])
+                sup[cell] = True
+                cover(cell)
         for k in np.flatnonzero(small):
             members = parts[of_sum == k]
             together = int((sup[members] * v[members]).sum())
             if sup[totals[k]] or together >= MIN_GROUP:
                 continue  # widened already, by a cell added for another sum
-            free = members[
-                ~sup[members] & (v[members] > 0) & (cube.low[members] < cube.high[members])
-            ]
+            free = members[~sup[members] & (v[members] > 0) & free_of_bounds[members]]
             if free.size == 0:
                 continue  # every other part is empty or pinned: nothing to widen it with
             cell = int(free[np.argmin(cost[free])])
