@@ -74,7 +74,9 @@ def relations(cubes: dict[str, supp.Cube]) -> list[Relation]:
     the applications with that outcome; unanimous-yes applications within the applications
     with their outcome; post-interview rejections within the rejected applications of the same
     month, group and stage; competition cases with the hire's record within the competition
-    rejections; background-check rejections of a vendor within that vendor's checks (and per report outcome within its checks of that status);
+    rejections; background-check rejections of a vendor within that vendor's checks (and per report
+    outcome within its checks of that status: so where every dispute is on an adverse report, as
+    in the sample; a clear check a rejection is put down to counts as not disputed there);
     adverse-action decisions within the adverse reports (per vendor where both pages name it).
     """
     out: list[Relation] = []

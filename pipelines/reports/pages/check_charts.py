@@ -48,7 +48,10 @@ NOT_SPLIT = f"not split at {FCRA_DAYS} days (suppressed)"  # resolution time, on
 
 
 # A rejection's report outcome (report_lost_offers.detail) and the check's status in the checks
-# cube: the rejections of a vendor with one outcome are among that vendor's checks with it.
+# cube: the rejections of a vendor with one outcome are among that vendor's checks with it, or
+# with no adverse action (background_check_status does not ask whether the report was adverse;
+# report_checks files those as 'no adverse action'; disputes are on adverse reports in the data).
+# Hiding by this map is conservative either way.
 LOST_STATUS = {
     "dispute_corrected": "corrected",
     "dispute_upheld": "upheld",
