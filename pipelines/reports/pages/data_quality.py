@@ -98,8 +98,46 @@ TABLES = ("jobs", "applications", "interviews", "background_checks")
 PUBLISHED_ELSEWHERE = ("applications", "interviews", "background_checks")
 
 
+def protected_input_rows(
+    rows: pl.DataFrame, tables: tuple[str, ...], problems: tuple[str, ...], *, structural: bool
+) -> Cube:
+    """Input rows by table and what happened to them (loaded, or each quarantine problem),
+    suppressed. The loaded rows of the tables other pages count are pinned; with ``structural``,
+    a problem a table did not have is held at zero (never a complement)."""
+    cube = Cube(
+        "input rows",
+        [
+            Dim("table", tables),
+            Dim(
+                "problem",
+                ("loaded", *problems),
+                {"quarantined": problems, ALL: ("loaded", "quarantined")} if problems else {},
+            ),
+        ],
+        rows,
+        [View({})],
+        # Rows loaded are the table's rows, which other pages count (applications, interview
+        # recommendations, background checks): never a complement here, or the page's input
+        # rows less that count would give away the quarantined ones.
+        pinned=[{"table": t, "problem": "loaded"} for t in PUBLISHED_ELSEWHERE if t in tables],
+        protected=False,
+    )
+    if structural:
+        for i, (t, p) in enumerate(cube.keys):
+            if t in tables and p in problems and cube.values[i] == 0:
+                cube.high[i] = 0
+    protect(cube)
+    return cube
+
+
+def blocked_cells(cube: Cube) -> np.ndarray:
+    """Hidden cells at a bound both ways (a zero, a pinned count): a hypercube through one
+    protects nothing."""
+    return cube.suppressed & (cube.high <= np.maximum(cube.low, 0))
+
+
 def input_rows_cube(rows: pl.DataFrame, tables: tuple[str, ...], problems: tuple[str, ...]) -> Cube:
-    """Input rows by table and what happened to them (loaded, or each quarantine problem).
+    """The Data quality page's input rows cube.
 
     A problem a table did not have is never used as a complement: most such combinations cannot
     happen at all ("jobs: application_id not found in applications"), so a reader takes them as
@@ -107,38 +145,10 @@ def input_rows_cube(rows: pl.DataFrame, tables: tuple[str, ...], problems: tuple
     gave the 7 background-check rows away). The hypercubes go through problems the tables had;
     should they take a hypercube blocked both ways (one that protects nothing), the cube is
     suppressed as before instead (zeros allowed as complements)."""
-
-    def make(structural: bool) -> Cube:
-        cube = Cube(
-            "input rows",
-            [
-                Dim("table", tables),
-                Dim(
-                    "problem",
-                    ("loaded", *problems),
-                    {"quarantined": problems, ALL: ("loaded", "quarantined")} if problems else {},
-                ),
-            ],
-            rows,
-            [View({})],
-            # Rows loaded are the table's rows, which other pages count (applications, interview
-            # recommendations, background checks): never a complement here, or the page's input
-            # rows less that count would give away the quarantined ones.
-            pinned=[{"table": t, "problem": "loaded"} for t in PUBLISHED_ELSEWHERE if t in tables],
-            protected=False,
-        )
-        if structural:
-            for i, (t, p) in enumerate(cube.keys):
-                if t in tables and p in problems and cube.values[i] == 0:
-                    cube.high[i] = 0
-        protect(cube)
-        return cube
-
-    cube = make(structural=True)
-    # a hidden cell at a bound both ways (a zero, a pinned count) means a hypercube that protects
-    # nothing was taken: then the cube is suppressed as before
-    blocked = cube.suppressed & (cube.high <= np.maximum(cube.low, 0))
-    return make(structural=False) if blocked.any() else cube
+    cube = protected_input_rows(rows, tables, problems, structural=True)
+    if blocked_cells(cube).any():
+        return protected_input_rows(rows, tables, problems, structural=False)
+    return cube
 
 
 def build(data: DataQualityData, ctx: ReportContext) -> Page:
