@@ -32,6 +32,11 @@ VOTES = ("strong_yes", "yes", "no_decision", "no", "strong_no")
 YES = ("strong_yes", "yes")
 
 
+def round_label(r: str) -> str:
+    """A round as report_interview_votes counts it: rounds 3 and later are together, '3+'."""
+    return f"{r}+" if r == "3" else r
+
+
 @dataclass(frozen=True)
 class InterviewersData:
     votes: pl.DataFrame  # report_interview_votes
@@ -80,7 +85,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         v,
         [View({})],
     )
-    rnames = [f"round {r}{'+' if r == '3' else ''}" for r in rounds]
+    rnames = [f"round {round_label(r)}" for r in rounds]
     ryes = [cube.value(round=r, vote="yes or strong yes") for r in rounds]
     rtotal = [cube.value(round=r) for r in rounds]
     fig0 = figure(
@@ -97,7 +102,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
     names, yes, total = [], [], []
     for r in rounds:
         for p in panels:
-            names.append(f"round {r}{'+' if r == '3' else ''}, panel of {p}")
+            names.append(f"round {round_label(r)}, panel of {p}")
             yes.append(cube.value(round=r, panel=p, vote="yes or strong yes"))
             total.append(cube.value(round=r, panel=p))
     fig1 = figure([rate_bar(names, yes, total, "yes votes", OKABE_ITO["blue"], "recommendations")])
@@ -125,7 +130,7 @@ def build(data: InterviewersData, ctx: ReportContext) -> Page:
         pinned=[{"outcome": "rejected"}],  # the post-interview rejections (population.py)
     )
     ur = list(ucube.dims[0].leaves)
-    ulabels = [f"last round {r}{'+' if r == '3' else ''}" for r in ur]
+    ulabels = [f"last round {round_label(r)}" for r in ur]
     colours = (
         OKABE_ITO["green"],
         OKABE_ITO["vermillion"],

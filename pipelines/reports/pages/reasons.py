@@ -14,6 +14,7 @@ from pipelines.reports.charts import (
     SUPPRESSED_NAME,
     axis,
     figure,
+    pct_cell,
     rate_bar,
     rate_table,
     reason_colours,
@@ -56,10 +57,7 @@ def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
     ]
     xs = [m if pop.complete(m) else f"{m} (filling in)" for m in months]
     interviewed = [pop.applications.value(month=m, stage="reached interview") for m in months]
-    per100 = [
-        None if t is None or n is None or rate(t, n) is None else round(100 * t / n, 1)
-        for t, n in zip(totals, interviewed, strict=True)
-    ]
+    per100 = [pct_cell(t, n) for t, n in zip(totals, interviewed, strict=True)]
     traces = [
         *stacked(xs, segs, totals),
         {
@@ -67,7 +65,10 @@ def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
             "mode": "lines+markers",
             "x": xs,
             # complete months only: a month still filling in counts applications still pending
-            "y": [r if pop.complete(m) else None for m, r in zip(months, per100, strict=True)],
+            "y": [
+                r if pop.complete(m) and r != SUPPRESSED else None
+                for m, r in zip(months, per100, strict=True)
+            ],
             "yaxis": "y2",
             "name": "per 100 interviewed (right axis)",
             "line": {"color": "#000000", "width": 2},
@@ -102,7 +103,7 @@ def _by_month(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
                 *[shown(s[2][i]) for s in segs],
                 shown(totals[i]),
                 shown(interviewed[i]),
-                shown(per100[i]),
+                per100[i],
             ]
             for i, m in enumerate(months)
         ],
@@ -143,14 +144,7 @@ def _by_stage(pop: Population, f: Filter, reasons: tuple[str, ...]) -> Made:
                 shown(reached[i]),
                 *[shown(seg[2][i]) for seg in segs],
                 shown(totals[i]),
-                round(100 * r, 1)
-                if (
-                    r := rate(totals[i], reached[i])
-                    if totals[i] is not None and reached[i] is not None
-                    else None
-                )
-                is not None
-                else SUPPRESSED,
+                pct_cell(totals[i], reached[i]),
             ]
             for i, s in enumerate(stages)
         ],
