@@ -323,16 +323,18 @@ def _nested_pairs(cube: Cube) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of published cells, the second's label inside the first's along one dimension (the
     same labels elsewhere): shown together, their difference is a group of its own ("all" less
     "disputed" = no adverse action + not disputed)."""
+    # per dimension, each label's strictly smaller labels (members() recomputed per cell cost
+    # 0.4 s of the sample's 1.0 s report build)
+    members = [{lab: d.members(lab) for lab in d.labels} for d in cube.dims]
+    inside = [{lab: [x for x in m if m[x] < m[lab]] for lab in m} for m in members]
     outer, inner = [], []
     for key, i in cube._id.items():
-        for j, d in enumerate(cube.dims):
-            within = d.members(key[j])
-            for label in d.labels:
-                if label != key[j] and d.members(label) < within:
-                    k = cube._id.get((*key[:j], label, *key[j + 1 :]))
-                    if k is not None:
-                        outer.append(i)
-                        inner.append(k)
+        for j in range(len(cube.dims)):
+            for label in inside[j][key[j]]:
+                k = cube._id.get((*key[:j], label, *key[j + 1 :]))
+                if k is not None:
+                    outer.append(i)
+                    inner.append(k)
     return np.array(outer, dtype=np.int64), np.array(inner, dtype=np.int64)
 
 
