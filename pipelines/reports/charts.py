@@ -9,12 +9,12 @@ the Okabe–Ito palette (safe for the common kinds of colour blindness).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 
-from pipelines.reports.html import Table
+from pipelines.reports.html import Table, drawn
 from pipelines.reports.privacy import SUPPRESSED, plot_text, rate, wilson_interval
 
 # Okabe & Ito (2008), "Color Universal Design".
@@ -222,14 +222,3 @@ def variant_of(
         "title": finding[:1].upper() + finding[1:],
         "empty": computed and not any(drawn(t) for t in traces),
     }
-
-
-def drawn(trace: Mapping[str, Any]) -> bool:
-    """Whether a trace draws any value: a rate bar's hidden rate (charts.rate_bar, the word
-    SUPPRESSED at zero) is not one."""
-    values = trace.get("x" if trace.get("orientation") == "h" else "y")
-    if values is None:
-        return False
-    text = trace.get("text")
-    labels = list(text) if isinstance(text, list | tuple) else [None] * len(values)
-    return any(v is not None and t != SUPPRESSED for v, t in zip(values, labels, strict=False))

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,19 +167,18 @@ def _document(title: str, nav: str, body: str, with_plotly: bool) -> str:
     )
 
 
-def _has_values(fig: go.Figure) -> bool:
-    for trace in fig.data:
-        for attr in ("y", "x", "z"):
-            values = getattr(trace, attr, None)
-            if values is None or (attr == "x" and getattr(trace, "orientation", None) != "h"):
-                continue
-            flat = [v for row in values for v in (row if isinstance(row, list | tuple) else [row])]
-            # a rate bar's hidden rate is drawn as the word "suppressed" at zero (charts.rate_bar)
-            text = getattr(trace, "text", None)
-            hidden = list(text) if isinstance(text, list | tuple) else [None] * len(flat)
-            if any(v is not None and t != SUPPRESSED for v, t in zip(flat, hidden, strict=False)):
-                return True
-    return False
+def drawn(trace: Mapping[str, Any]) -> bool:
+    """Whether a trace (a figure's, or the dict a filter variant swaps in) draws any value: a
+    heatmap's z, a horizontal bar's x, else y. A rate bar's hidden rate (charts.rate_bar: the
+    word SUPPRESSED at zero) is not one."""
+    axis = "z" if trace.get("z") is not None else "x" if trace.get("orientation") == "h" else "y"
+    values = trace.get(axis)
+    if values is None:
+        return False
+    flat = [v for row in values for v in (row if isinstance(row, list | tuple) else [row])]
+    text = trace.get("text")
+    labels = list(text) if axis != "z" and isinstance(text, list | tuple) else [None] * len(flat)
+    return any(v is not None and t != SUPPRESSED for v, t in zip(flat, labels, strict=False))
 
 
 # Where suppression left nothing to draw; ``name`` lets filters.js add or remove it per filter.
@@ -198,7 +198,7 @@ NOTHING_DRAWN: dict[str, Any] = {
 def _note_if_nothing_drawn(fig: go.Figure) -> None:
     """The NOTHING_DRAWN note where suppression left nothing to draw (the site's look is set
     when the figure is written: ``styled_figure``)."""
-    if not _has_values(fig):
+    if not any(drawn(t.to_plotly_json()) for t in fig.data):
         fig.add_annotation(**NOTHING_DRAWN)
 
 
