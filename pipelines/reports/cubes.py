@@ -19,6 +19,8 @@ import polars as pl
 from pipelines.reports.privacy import OTHER_GROUPS, group_labels
 from pipelines.reports.suppression import ALL, Dim, View
 
+ALL_MONTHS = "all months"  # the label of the unfiltered period (filter_menus reads it)
+
 MAX_VALUES = 12  # named values per filter dimension; the rest are OTHER_GROUPS
 MAX_YEARS = 3  # years offered as a period filter
 FILTER_DIMS = ("job_family", "seniority", "region")
@@ -90,7 +92,7 @@ def filters(month: Dim, dims: Mapping[str, Dim]) -> list[Filter]:
     periods = [ALL, *years]
     out = []
     for period in periods:
-        when = "all months" if period == ALL else period
+        when = ALL_MONTHS if period == ALL else period
         out.append(Filter(f"{period}|", when, period, None, ALL))
         for name, dim in dims.items():
             for v in dim.leaves:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from pipelines.reports.cubes import ALL_MONTHS
 from pipelines.reports.privacy import esc
 
 
@@ -22,7 +23,7 @@ def filter_menus(filters: Sequence[tuple[str, str]]) -> str:
         label = labels[f"{first}|{g}"]  # "all months · job family: x", "vendor: x", "all vendors"
         if " · " in label:
             return label.split(" · ", 1)[1]
-        return "everyone (no group filter)" if label == "all months" else label
+        return "everyone (no group filter)" if label == ALL_MONTHS else label
 
     def menu(
         id_: str, title: str, values: list[str], text: Callable[[str], str], extra: str
