@@ -218,6 +218,21 @@ def test_ats_code_alone_decides_when_note_and_records_are_silent():
     )
 
 
+def test_every_rejection_that_shares_an_ats_code_reads_that_code():
+    # (the code is read once per distinct text and its evidence joined back to each rejection)
+    codes = ["Hiring freeze", "Hired another candidate", "Hiring freeze", "Hiring freeze"]
+    assigned = assign(*[("none", "", code) for code in codes])
+    assert [(a["predicted"], a["decision_path"]) for a in assigned] == [
+        ("other", "ats_code"),
+        ("competition", "ats_code"),
+        ("other", "ats_code"),
+        ("other", "ats_code"),
+    ]
+    assert [a["predicted_detail"] for a in assigned if a["predicted"] == "other"] == [
+        "hiring_freeze"
+    ] * 3
+
+
 @pytest.mark.parametrize(("note", "detail"), OTHER_DETAILS)
 def test_other_reasons_carry_their_detail(note, detail, read):
     a = read("none", note)

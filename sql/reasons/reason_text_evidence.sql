@@ -15,12 +15,24 @@
 -- `dismissal`), as NegEx's backward scope. Each rule's reason, detail and weight
 -- are in the reason_rules table.
 create or replace table reason_text_evidence as
-with normalised as (select * from reason_notes),
+-- A recruiter note is read per rejection (nearly every note is distinct); an ATS rejection reason
+-- is a pick-list value (15 distinct texts among 1.27M at 10M applications), read once per
+-- distinct text and joined back to its rejections at the end. `note` keys a text: its
+-- application for a recruiter note, the text itself for an ATS value.
+with normalised as (
+    select application_id as note, source_field, text
+    from reason_notes
+    where source_field = 'recruiter_note'
+    union all
+    select distinct text, source_field, text
+    from reason_notes
+    where source_field = 'ats_rejection_reason'
+),
 marked as (
     -- chr(1) ends a clause; chr(2) starts one that follows a contrast word. Runs of breaks
     -- collapse into one, so that "the commute - but none of that mattered" has no empty clause
     -- between its two.
-    select application_id, source_field,
+    select note, source_field,
            regexp_replace(
                regexp_replace(
                    regexp_replace(text, {{ contrast_words }}, chr(1) || chr(2), 'g'),
@@ -29,7 +41,7 @@ marked as (
     from normalised
 ),
 clauses as (
-    select application_id, source_field,
+    select note, source_field,
            unnest(generate_series(1, len(parts))) as clause_no,
            unnest(parts) as part,
            len(parts) as n_clauses
@@ -41,31 +53,29 @@ clauses as (
 -- expression (every rule's pattern, negations and `unless`), and each place that calls it
 -- costs DuckDB about 0.15 s to bind, whatever the number of rows.
 clause_rows as materialized (
-    select application_id, source_field, clause_no, n_clauses, clause, after_contrast,
+    select note, source_field, clause_no, n_clauses, clause, after_contrast,
            text_rule_hits(clause) as hits
-    from (select application_id, source_field, clause_no, n_clauses,
+    from (select note, source_field, clause_no, n_clauses,
                  starts_with(part, chr(2)) as after_contrast,
                  trim(replace(part, chr(2), '')) as clause
           from clauses)
 ),
 matched as (
-    select application_id, source_field, clause_no, n_clauses, clause, after_contrast,
+    select note, source_field, clause_no, n_clauses, clause, after_contrast,
            regexp_matches(clause, {{ decisive_cue }}) as decisive,
            regexp_matches(clause, {{ aftermath_cue }}) as aftermath,
-           list_has_any(regexp_extract_all(clause, '[a-z0-9]+(?:''[a-z]+)?'), {{ hypothetical_words }})
-               as hypothetical,
            unnest(hits) as hit
     from clause_rows
-    where clause <> ''
+    where clause <> '' and len(hits) > 0
 ),
 -- The comma parts of the few clauses that set a reason aside (NegEx's post-negation triggers).
 parts as materialized (
     select *, text_rule_hits(part) as hits
     from (
-        select application_id, source_field, clause_no,
+        select note, source_field, clause_no,
                unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as part
         from (
-            select application_id, source_field, clause_no,
+            select note, source_field, clause_no,
                    regexp_split_to_array(clause, '[,:]') as segs
             from clause_rows
             -- (one pass for both; each wrapped, so that an inline flag of one cannot reach the
@@ -82,14 +92,14 @@ triggers as materialized (
 ruled_out as (
     -- a part that names a reason and rules it out ("the other candidate's degree is not why",
     -- "neither reloc nor comp was a blocker")
-    select application_id, source_field, clause_no, ltrim(unnest(hits), '!') as rule_id
+    select note, source_field, clause_no, ltrim(unnest(hits), '!') as rule_id
     from triggers
     where not bare
     union
     -- ... and the short list items that follow it ("not related to pay, screening or her goals")
-    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
+    select t.note, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
-    join parts p on p.application_id = t.application_id and p.source_field = t.source_field
+    join parts p on p.note = t.note and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no > t.part_no
     where not t.bare
         and regexp_matches(t.part, '\bnot\b|n''t\b|\bneither\b|\bnor\b|\bnothing\b')
@@ -98,26 +108,42 @@ ruled_out as (
     union
     -- a part that only sets aside what came before it ("none of it was a blocker") rules out
     -- the parts before it in its clause ...
-    select t.application_id, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
+    select t.note, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
-    join parts p on p.application_id = t.application_id and p.source_field = t.source_field
+    join parts p on p.note = t.note and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no < t.part_no
     where t.bare
     union
     -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the clause before
-    select t.application_id, t.source_field, c.clause_no, ltrim(unnest(c.hits), '!')
+    select t.note, t.source_field, c.clause_no, ltrim(unnest(c.hits), '!')
     from triggers t
-    join clause_rows c on c.application_id = t.application_id and c.source_field = t.source_field
+    join clause_rows c on c.note = t.note and c.source_field = t.source_field
         and c.clause_no = t.clause_no - 1
     where t.bare and t.part_no = 1
-)
+),
 -- A hypothetical clause names the blocker even through a negation or its `unless` ("had the
 -- check come back clean we would have hired"; "if they hadn't cancelled the req").
-select m.application_id, m.source_field, m.clause_no, m.n_clauses, ltrim(m.hit, '!') as rule_id,
-       (starts_with(m.hit, '!') and not m.hypothetical) or r.rule_id is not null as negated,
-       r.rule_id is not null as ruled_out,
-       m.after_contrast, m.decisive, m.aftermath,
-       left(m.clause, 120) as snippet
-from matched m
-left join ruled_out r on r.application_id = m.application_id and r.source_field = m.source_field
-    and r.clause_no = m.clause_no and r.rule_id = ltrim(m.hit, '!');
+evidence as (
+    select m.note, m.source_field, m.clause_no, m.n_clauses, ltrim(m.hit, '!') as rule_id,
+           -- (a case: only a cancelled match needs the clause's words read)
+           case when starts_with(m.hit, '!')
+                then not list_has_any(regexp_extract_all(m.clause, '[a-z0-9]+(?:''[a-z]+)?'),
+                                      {{ hypothetical_words }})
+                else false
+           end or r.rule_id is not null as negated,
+           r.rule_id is not null as ruled_out,
+           m.after_contrast, m.decisive, m.aftermath,
+           left(m.clause, 120) as snippet
+    from matched m
+    left join ruled_out r on r.note = m.note and r.source_field = m.source_field
+        and r.clause_no = m.clause_no and r.rule_id = ltrim(m.hit, '!')
+)
+select note as application_id, * exclude (note)
+from evidence
+where source_field = 'recruiter_note'
+union all
+-- each ATS value's evidence, once for every rejection that carries it
+select a.application_id, e.* exclude (note)
+from evidence e
+join reason_notes a on a.source_field = e.source_field and a.text = e.note
+where e.source_field = 'ats_rejection_reason';
