@@ -15,13 +15,12 @@
 -- and are dropped.
 -- A view, computed when read: only the text model reads it, in one pass, so its 36M rows at 10M
 -- applications are never written to disk and read back.
--- Each note is read as flat lists, one entry per part of any clause (its words, the clause it
--- belongs to, whether it opens that clause, whether it rules out or dismisses), so that what a
--- part needs from the rest of its note (is any clause decisive, does a later clause follow a
--- contrast word, does a later part of its clause or the first part of the next clause dismiss
--- it) is a lookup by position, and a token said twice in a note is dropped within the note, with
--- no join, window or grouping over every token of every note. (Lists of clauses of parts of
--- words, indexed three deep, gave the same tokens 12 % slower.)
+-- Each note is read as lists: per clause (is it decisive, hypothetical, where is its last part
+-- that only dismisses what came before, does its first part dismiss), and per part of any
+-- clause, flat (its words, its clause, its position in it, does it rule a reason out), so that
+-- what a part needs from the rest of its note is one lookup in its clause's entries, a cost
+-- linear in the note's length, and a token said twice in a note is dropped within the note,
+-- with no join, window or grouping over every token of every note.
 create or replace view reason_note_tokens as
 with notes as (
     -- runs of breaks collapse into one, as in reason_text_evidence
@@ -38,57 +37,64 @@ with notes as (
     from reason_notes
     where source_field = 'recruiter_note'
 ),
--- clause i: decisive[i], after_contrast[i]; nested[i]: its parts
+-- clause i: decisive[i], after_contrast[i]; its parts parts[i], their words words[i][k] and
+-- whether each only dismisses what came before it (dismissal[i][k])
 clause_lists as (
-    select application_id,
-           list_transform(clauses, lambda c: regexp_matches(c, {{ decisive_cue }})) as decisive,
-           -- (a clause without words yields no tokens, so it cannot be the decisive one)
-           list_transform(clauses, lambda c: starts_with(c, chr(2)) and regexp_matches(c, '[a-z0-9]'))
-               as after_contrast,
-           list_transform(clauses, lambda c: regexp_split_to_array(c, '[,:]')) as nested
-    from notes
-),
--- part j of the note: its clause clause_of[j], whether it opens it (opens[j]), its words
--- words[j], whether it only dismisses what came before (dismissal[j]) or rules a reason out
--- after naming it (ruled_out[j])
-part_lists as (
-    select application_id, decisive, after_contrast, clause_of, opens,
-           list_transform(parts, lambda p: regexp_extract_all(p, '[a-z0-9]+(?:''[a-z]+)?')) as words,
-           list_transform(parts, lambda p: regexp_matches(p, {{ dismissal }})) as dismissal,
-           list_transform(parts, lambda p: regexp_matches(p, {{ ruled_out }})) as ruled_out
+    select application_id, decisive, after_contrast, parts,
+           list_transform(parts, lambda ps: list_transform(ps, lambda p:
+               regexp_extract_all(p, '[a-z0-9]+(?:''[a-z]+)?'))) as words,
+           list_transform(parts, lambda ps: list_transform(ps, lambda p:
+               regexp_matches(p, {{ dismissal }}))) as dismissal
     from (
-        select *, flatten(nested) as parts,
-               flatten(list_transform(nested, lambda ps, i: list_transform(ps, lambda p: i)))
-                   as clause_of,
-               flatten(list_transform(nested, lambda ps: list_transform(ps, lambda p, k: k = 1)))
-                   as opens
+        select application_id,
+               list_transform(clauses, lambda c: regexp_matches(c, {{ decisive_cue }})) as decisive,
+               -- (a clause without words yields no tokens, so it cannot be the decisive one)
+               list_transform(clauses, lambda c:
+                   starts_with(c, chr(2)) and regexp_matches(c, '[a-z0-9]')) as after_contrast,
+               list_transform(clauses, lambda c: regexp_split_to_array(c, '[,:]')) as parts
+        from notes
+    )
+),
+-- per clause: the decisive one (one with a decisive cue, else the last after a contrast word);
+-- hypothetical (a word of any of its parts); the position of its last part that only dismisses
+-- (0: none); does its first part dismiss
+clause_scope as (
+    select application_id, parts, words,
+           list_transform(decisive, lambda d, i:
+               d or (after_contrast[i] and not any_decisive and i = last_contrast_word))
+               as last_contrast,
+           list_transform(words, lambda c: list_has_any(flatten(c), {{ hypothetical_words }}))
+               as hypothetical,
+           list_transform(dismissal, lambda ds:
+               coalesce(list_max(list_transform(ds, lambda d, k: case when d then k end)), 0))
+               as last_dismissal,
+           list_transform(dismissal, lambda ds: ds[1]) as opens_dismissal
+    from (
+        select *, list_bool_or(decisive) as any_decisive,
+               list_max(list_transform(after_contrast, lambda a, i: case when a then i end))
+                   as last_contrast_word
         from clause_lists
     )
 ),
+-- part j of the note, flat: its clause clause_of[j], its position in it place[j], its words
+-- words[j]; ruled out as a whole (whole[j]) when it rules a reason out after naming it, or a
+-- later part of its clause, or the first part of the next clause, only dismisses what came
+-- before it
 scoped as (
-    select application_id, words,
-           -- per part: is its clause the decisive one (one with a decisive cue, else the last
-           -- after a contrast word)
-           list_transform(clause_of, lambda i:
-               decisive[i] or (after_contrast[i] and not list_bool_or(decisive)
-                               and not coalesce(list_bool_or(after_contrast[i + 1:]), false)))
-               as last_contrast,
-           -- per part: is its clause hypothetical (a word of any of its parts)
-           case when list_bool_or(hypothetical) then
-               list_transform(clause_of, lambda i:
-                   list_bool_or(list_filter(hypothetical, lambda h, j: clause_of[j] = i)))
-           else hypothetical end as hypothetical,
-           -- per part: is it ruled out as a whole (it rules a reason out, or a later part of its
-           -- clause, or the first part of the next clause, only dismisses what came before it)
-           case when list_bool_or(dismissal) then
-               list_transform(ruled_out, lambda r, j: r or list_bool_or(list_transform(dismissal,
-                   lambda d, k: d and k > j and (clause_of[k] = clause_of[j]
-                                                 or (clause_of[k] = clause_of[j] + 1 and opens[k])))))
-           else ruled_out end as whole
+    select application_id, words, clause_of,
+           list_transform(clause_of, lambda i: last_contrast[i]) as last_contrast,
+           list_transform(clause_of, lambda i: hypothetical[i]) as hypothetical,
+           list_transform(flatten(parts), lambda p, j:
+               regexp_matches(p, {{ ruled_out }}) or place[j] < last_dismissal[clause_of[j]]
+               or coalesce(opens_dismissal[clause_of[j] + 1], false)) as whole
     from (
-        select *, list_transform(words, lambda w: list_has_any(w, {{ hypothetical_words }}))
-                      as hypothetical
-        from part_lists
+        select application_id, last_contrast, hypothetical, last_dismissal, opens_dismissal,
+               parts, flatten(words) as words,
+               flatten(list_transform(parts, lambda ps, i: list_transform(ps, lambda p: i)))
+                   as clause_of,
+               flatten(list_transform(parts, lambda ps: list_transform(ps, lambda p, k: k)))
+                   as place
+        from clause_scope
     )
 ),
 marked as (
@@ -110,7 +116,7 @@ marked as (
         from scoped
     )
 ),
--- each part's words and word pairs, and with `last_` again in the decisive clause
+-- each part's words and word pairs (the decisive clause's again with `last_`, below)
 grams as (
     select application_id, last_contrast,
            list_transform(m, lambda p: p || list_transform(p[2:], lambda x, k: p[k] || ' ' || x))
