@@ -16,9 +16,9 @@
 -- are in the reason_rules table.
 create or replace table reason_text_evidence as
 -- A recruiter note is read per rejection (nearly every note is distinct); an ATS rejection reason
--- is a pick-list value (15 distinct texts among 1.27M at 10M applications), read once per
--- distinct text and joined back to its rejections at the end. `note` keys a text: its
--- application for a recruiter note, the text itself for an ATS value.
+-- is a pick-list value (a few distinct texts, see reason_notes), read once per distinct text and
+-- joined back to its rejections at the end. `note` keys a text: its application for a recruiter
+-- note, the text itself for an ATS value.
 with normalised as (
     select application_id as note, source_field, text
     from reason_notes
