@@ -3,9 +3,9 @@
     python benchmarks/bench_reasons.py --applications 1000000
 
 Generates (or reuses) data/bench/N, ingests it into a fresh warehouse, then times
-`assign_reasons` (cohort, evidence, assignments, review queue) and then the report build, each in
-its own process, with peak memory and the assignments' accuracy against the generator's ground
-truth. Prints numbers; asserts nothing.
+`assign_reasons` (cohort, evidence, assignments, review queue; with the seconds of each table's
+statement) and then the report build, each in its own process, with peak memory and the
+assignments' accuracy against the generator's ground truth. Prints numbers; asserts nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ if step == "ingest":
 elif step == "reasons":
     from pipelines.reasons.engine import assign_reasons
     from pipelines.reasons.rules import load_rules
-    assign_reasons(con, load_rules())
+    run = assign_reasons(con, load_rules())
 else:
     from pipelines.reasons.engine import build_rule_audit
     from pipelines.reasons.rules import load_rules
@@ -43,6 +43,7 @@ else:
 secs = time.perf_counter() - t
 out = {"seconds": secs, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 if step == "reasons":
+    out["tables"] = run.tables
     out["cohort"] = con.execute("select count(*) from post_interview_rejections").fetchall()[0][0]
     out["mix"] = dict(con.execute("select reason, count(*) from reason_assignments group by 1").fetchall())
     truth = sys.argv[3]
@@ -80,6 +81,8 @@ def main() -> None:
         f"{reasons['cohort'] / reasons['seconds']:,.0f} cohort rows/s, peak {reasons['peak_mib']:.0f} MiB, "
         f"accuracy vs generator truth {reasons['accuracy']:.3f}"
     )
+    slowest = sorted(reasons["tables"].items(), key=lambda kv: -kv[1])
+    print("reasons by table:", ", ".join(f"{name} {s:.1f}s" for name, s in slowest if s >= 0.05))
     print(f"reports: all pages in {reports['seconds']:.1f}s, peak {reports['peak_mib']:.0f} MiB")
     print(
         "mix:",

@@ -75,6 +75,9 @@ def test_pipeline_materializes_ingest_assets_with_passing_checks(pipeline_env):
     assert mats["reason_assignments"].metadata["dagster/row_count"].value > 1000
     assert "dagster/row_count" not in mats["reason_note_tokens"].metadata
     assert "dagster/row_count" not in mats["reason_rule_hits"].metadata
+    # Each reason table shows its own statement's seconds; a view has none of its own.
+    assert mats["reason_text_model"].metadata["sql_seconds"].value >= 0
+    assert "sql_seconds" not in mats["reason_note_tokens"].metadata
     # The schema, never rows (rows are about people).
     schema = mats["applications"].metadata["dagster/column_schema"].value
     assert "recruiter_note" in {c.name for c in schema.columns}

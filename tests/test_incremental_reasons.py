@@ -217,6 +217,11 @@ def test_incremental_run_equals_a_full_recompute_on_the_same_files(
     full = assign_reasons(con, rules, full=True)
     assert full.mode == "full"
     assert reason_tables(con) == incremental
+    # each says what it wrote and how long each statement took, in the order they ran
+    graph = pipeline_graph().step("reasons")
+    assert list(full.tables) == [t.name for t in graph]
+    assert list(run.tables) == [t.name for t in graph if not t.is_view]
+    assert all(s > 0 for s in [*full.tables.values(), *run.tables.values()])
     con.close()
 
 
@@ -288,7 +293,7 @@ def test_a_run_with_no_new_file_writes_nothing(tmp_path: Path):
     ingest_folder(con, tmp_path / "input")
     run = assign_reasons(con, load_rules())
     con.close()
-    assert run.mode == "unchanged" and run.tables == []
+    assert run.mode == "unchanged" and run.tables == {}
     assert path.read_bytes() == before
 
 

@@ -57,7 +57,7 @@ class ReasonRun:
     why: str
     applications: int  # applications whose rows were recomputed (all, for a full run)
     cohort: int  # post-interview rejections among them
-    tables: list[str]  # tables written, in the order they ran
+    tables: dict[str, float]  # tables written, in the order they ran: seconds of each statement
     seconds: float
 
     def summary(self) -> str:
@@ -116,14 +116,14 @@ def assign_reasons(
             load_model(con)
             for table in graph.step("reasons"):
                 _drop_other_kind(con, table.name, table.is_view)
-                con.execute(texts[table.name])
+            seconds = _run_timed(con, texts)
         write_state(con, EngineState(watermark, digests))
         n = int(scalar(con, "select count(*) from applications"))
         cohort = int(scalar(con, "select count(*) from post_interview_rejections"))
-        return ReasonRun("full", why, n, cohort, list(texts), time.perf_counter() - t0)
+        return ReasonRun("full", why, n, cohort, seconds, time.perf_counter() - t0)
     assert state is not None
     if watermark == state.watermark:
-        return ReasonRun("unchanged", "no new file since the last run", 0, 0, [], 0.0)
+        return ReasonRun("unchanged", "no new file since the last run", 0, 0, {}, 0.0)
     with _spilling(con):
         affected = mark_affected(con, state.watermark)
         built, cohort = _recompute(con, texts, EngineState(watermark, digests))
@@ -137,9 +137,20 @@ def assign_reasons(
     )
 
 
+def _run_timed(con: duckdb.DuckDBPyConnection, texts: dict[str, str]) -> dict[str, float]:
+    """Run each table's SQL in order; the seconds each statement took, by table (where the time
+    goes, for the run's metadata and ``benchmarks/bench_reasons.py``)."""
+    seconds = {}
+    for name, sql in texts.items():
+        started = time.perf_counter()
+        con.execute(sql)
+        seconds[name] = time.perf_counter() - started
+    return seconds
+
+
 def _recompute(
     con: duckdb.DuckDBPyConnection, texts: dict[str, str], new_state: EngineState
-) -> tuple[list[str], int]:
+) -> tuple[dict[str, float], int]:
     """Run the reason SQL over the affected applications only (with their jobs and those jobs'
     hires as context), in a scratch schema, then swap their rows into the warehouse tables in
     one transaction with the new watermark (and add the change in the COUNTED tables' counts)."""
@@ -165,8 +176,7 @@ def _recompute(
             )
         con.execute(f"use {db}.{delta}")
         try:
-            for sql in texts.values():
-                con.execute(sql)
+            seconds = _run_timed(con, texts)
         finally:
             con.execute(f"use {db}.main")
         built = [
@@ -178,6 +188,7 @@ def _recompute(
             ).fetchall()
         ]
         built = [name for name in texts if name in built]  # run order; views stay as they are
+        built_seconds = {name: seconds[name] for name in built}
         cohort = int(scalar(con, f"select count(*) from {delta}.post_interview_rejections"))
         with transaction(con):
             for name in built:
@@ -202,7 +213,7 @@ def _recompute(
             con.execute(f"drop table if exists temp.main.{t}")
         for schema in (delta, before):
             con.execute(f"drop schema if exists {schema} cascade")
-    return built, cohort
+    return built_seconds, cohort
 
 
 def _count_before(
