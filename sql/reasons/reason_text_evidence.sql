@@ -79,11 +79,8 @@ parts as materialized (
                    regexp_split_to_array(clause, '[,:]') as segs
             from clause_rows
             -- (one pass for both; each wrapped, so that an inline flag of one cannot reach the
-            -- other. With its parts on lines of their own, the clause matches whenever one of its
-            -- parts does: a dismissal is anchored at its part's start and end, "visa, none of
-            -- that was the reason")
-            where regexp_matches(regexp_replace(clause, '[,:]', chr(10), 'g'),
-                                 '(?m)(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }} || ')')
+            -- other)
+            where regexp_matches(clause, '(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }} || ')')
         )
     )
 ),
