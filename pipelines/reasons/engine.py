@@ -57,7 +57,9 @@ class ReasonRun:
     why: str
     applications: int  # applications whose rows were recomputed (all, for a full run)
     cohort: int  # post-interview rejections among them
-    tables: dict[str, float]  # tables written, in the order they ran: seconds of each statement
+    # tables written (not views: a view costs nothing until read), in the order they ran, with
+    # the seconds of each one's statement (incremental: over the affected applications only)
+    tables: dict[str, float]
     seconds: float
 
     def summary(self) -> str:
@@ -117,10 +119,11 @@ def assign_reasons(
             for table in graph.step("reasons"):
                 _drop_other_kind(con, table.name, table.is_view)
             seconds = _run_timed(con, texts)
+        tables = {t.name: seconds[t.name] for t in graph.step("reasons") if not t.is_view}
         write_state(con, EngineState(watermark, digests))
         n = int(scalar(con, "select count(*) from applications"))
         cohort = int(scalar(con, "select count(*) from post_interview_rejections"))
-        return ReasonRun("full", why, n, cohort, seconds, time.perf_counter() - t0)
+        return ReasonRun("full", why, n, cohort, tables, time.perf_counter() - t0)
     assert state is not None
     if watermark == state.watermark:
         return ReasonRun("unchanged", "no new file since the last run", 0, 0, {}, 0.0)

@@ -97,10 +97,8 @@ def assign_reasons_asset(  # noqa: ANN201
         views = {t.name for t in GRAPH.step("reasons") if t.is_view}
         for table in built:
             size = {} if table in views else {"dagster/row_count": row_count(con, table)}
-            # the seconds of the table's own statement (a view costs nothing until read: its
-            # cost is in its reader's)
-            timed = table in run.tables and table not in views
-            own = {"sql_seconds": round(run.tables[table], 3)} if timed else {}
+            # the seconds of the table's own statement (none for a view: its cost is its reader's)
+            own = {"sql_seconds": round(run.tables[table], 3)} if table in run.tables else {}
             yield dg.MaterializeResult(
                 asset_key=table,
                 data_version=version,
