@@ -121,6 +121,34 @@ ANOTHER_DECIDED = [
 ]
 
 
+# What a dismissal sets aside (rules file: `dismissal`, `dismissal_item`, `ruled_out`): what came
+# before it, or only the item it is a verdict on; and sentences that only look like one.
+DISMISSED = [
+    # after a comma, it sets aside what its clause named before it
+    ("exp", "She would need visa sponsorship, none of that was the reason", "competition"),
+    # a verdict after a colon or comma sets aside its own item, not the rest of the sentence
+    ("exp", "Needs visa sponsorship, location: fine", "other"),
+    ("none", "Visa: needs sponsorship, relocation: not an issue", "other"),
+    ("exp", "Salary ask above band, OK.", "competition"),
+    (
+        "none",
+        "Salary sorted, notice sorted, vetting sorted. Legal would not risk her non-compete.",
+        "other",
+    ),
+    ("bgcor", "DBS query - cleared. Sadly the vacancy has since been withdrawn.", "other"),
+    # a sentence that opens with "Fine," is an interjection, not a verdict on the one before
+    ("exp", "Background check flagged a felony. Fine, we withdrew the offer.", "background_check"),
+    # no verb of its own that sets a reason aside
+    ("exp", "Failed the drug test, none of the others had that problem", "background_check"),
+    (
+        "exp",
+        "Strong technically, not decisive enough in the panel. Needs visa sponsorship we can't "
+        "offer.",
+        "other",
+    ),
+]
+
+
 @pytest.fixture(scope="module")
 def read():
     """The assignment of a (contexts, note) case, from one run of the real pipeline over every
@@ -132,7 +160,14 @@ def read():
             + [("none", note) for note, _ in OTHER_DETAILS]
             + [
                 (contexts, note)
-                for group in (SHORTHAND, TYPOS, NEGATED, WORD_OF_ANOTHER_REASON, ANOTHER_DECIDED)
+                for group in (
+                    SHORTHAND,
+                    TYPOS,
+                    NEGATED,
+                    DISMISSED,
+                    WORD_OF_ANOTHER_REASON,
+                    ANOTHER_DECIDED,
+                )
                 for contexts, note, _ in group
             ]
         )
@@ -254,6 +289,11 @@ def test_typos_are_understood(contexts, note, reason, read):
 
 @pytest.mark.parametrize(("contexts", "note", "reason"), NEGATED)
 def test_negated_reasons_do_not_count(contexts, note, reason, read):
+    assert read(contexts, note)["predicted"] == reason
+
+
+@pytest.mark.parametrize(("contexts", "note", "reason"), DISMISSED)
+def test_a_dismissal_sets_aside_only_what_it_refers_to(contexts, note, reason, read):
     assert read(contexts, note)["predicted"] == reason
 
 

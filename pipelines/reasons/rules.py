@@ -221,6 +221,7 @@ def sql_params(rules: Rules, contract: Contract) -> dict[str, str]:
         "negation_word": sql_literal(rules.clauses["negation_word"]),
         "ruled_out": sql_literal(rules.clauses["ruled_out"]),
         "dismissal": sql_literal(rules.clauses["dismissal"]),
+        "dismissal_item": sql_literal(rules.clauses["dismissal_item"]),
         "list_item": sql_literal(rules.clauses["list_item"]),
         "list_subject": sql_literal(rules.clauses["list_subject"]),
         "hypothetical_words": "["

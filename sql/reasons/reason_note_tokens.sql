@@ -16,7 +16,8 @@
 -- A view, computed when read: only the text model reads it, in one pass, so its 36M rows at 10M
 -- applications are never written to disk and read back.
 -- Each note is read as lists: per clause (is it decisive, hypothetical, where is its last part
--- that only dismisses what came before, does its first part dismiss), and per part of any
+-- that dismisses what came before, does it open with a dismissal of the clause before, which
+-- parts give a verdict on the one item before them), and per part of any
 -- clause, flat (its words, its clause, its position in it, does it rule a reason out), so that
 -- what a part needs from the rest of its note is one lookup in its clause's entries, a cost
 -- linear in the note's length, and a token said twice in a note is dropped within the note,
@@ -38,37 +39,47 @@ with notes as (
     where source_field = 'recruiter_note'
 ),
 -- clause i: decisive[i], after_contrast[i]; its parts parts[i], their words words[i][k] and
--- whether each only dismisses what came before it (dismissal[i][k])
+-- what each sets aside (dismissal[i][k]): 1, what came before it (`dismissal`); 2, only the item
+-- before it (`dismissal_item`, or any dismissal after a colon: a part after a colon starts with
+-- chr(3)); 0, nothing
 clause_lists as (
     select application_id, decisive, after_contrast, parts,
            list_transform(parts, lambda ps: list_transform(ps, lambda p:
                regexp_extract_all(p, '[a-z0-9]+(?:''[a-z]+)?'))) as words,
            list_transform(parts, lambda ps: list_transform(ps, lambda p:
-               regexp_matches(p, {{ dismissal }}))) as dismissal
+               case when regexp_matches(p, {{ dismissal }})
+                        then case when starts_with(p, chr(3)) then 2 else 1 end
+                    when regexp_matches(p, {{ dismissal_item }}) then 2
+                    else 0
+               end)) as dismissal
     from (
         select application_id,
                list_transform(clauses, lambda c: regexp_matches(c, {{ decisive_cue }})) as decisive,
                -- (a clause without words yields no tokens, so it cannot be the decisive one)
                list_transform(clauses, lambda c:
                    starts_with(c, chr(2)) and regexp_matches(c, '[a-z0-9]')) as after_contrast,
-               list_transform(clauses, lambda c: regexp_split_to_array(c, '[,:]')) as parts
+               list_transform(clauses, lambda c:
+                   regexp_split_to_array(replace(c, ':', ':' || chr(3)), '[,:]')) as parts
         from notes
     )
 ),
 -- per clause: the decisive one (one with a decisive cue, else the last after a contrast word);
--- hypothetical (a word of any of its parts); the position of its last part that only dismisses
--- (0: none); does its first part dismiss
+-- hypothetical (a word of any of its parts); the position of its last part that dismisses what
+-- came before (0: none); does it dismiss the clause before (its first part dismisses what came
+-- before, or it is one verdict on its own, "Not an issue."; "Fine, we withdrew the offer" is
+-- an interjection)
 clause_scope as (
-    select application_id, parts, words,
+    select application_id, parts, words, dismissal,
            list_transform(decisive, lambda d, i:
                d or (after_contrast[i] and not any_decisive and i = last_contrast_word))
                as last_contrast,
            list_transform(words, lambda c: list_has_any(flatten(c), {{ hypothetical_words }}))
                as hypothetical,
            list_transform(dismissal, lambda ds:
-               coalesce(list_max(list_transform(ds, lambda d, k: case when d then k end)), 0))
+               coalesce(list_max(list_transform(ds, lambda d, k: case when d = 1 then k end)), 0))
                as last_dismissal,
-           list_transform(dismissal, lambda ds: ds[1]) as opens_dismissal
+           list_transform(dismissal, lambda ds: ds[1] = 1 or (ds[1] = 2 and len(ds) = 1))
+               as opens_dismissal
     from (
         select *, list_bool_or(decisive) as any_decisive,
                list_max(list_transform(after_contrast, lambda a, i: case when a then i end))
@@ -78,17 +89,19 @@ clause_scope as (
 ),
 -- part j of the note, flat: its clause clause_of[j], its position in it place[j], its words
 -- words[j]; ruled out as a whole (whole[j]) when it rules a reason out after naming it, or a
--- later part of its clause, or the first part of the next clause, only dismisses what came
--- before it
+-- later part of its clause dismisses what came before it, or the next part gives a verdict on
+-- it, or the next clause dismisses the clause before
 scoped as (
     select application_id, words, clause_of,
            list_transform(clause_of, lambda i: last_contrast[i]) as last_contrast,
            list_transform(clause_of, lambda i: hypothetical[i]) as hypothetical,
            list_transform(flatten(parts), lambda p, j:
                regexp_matches(p, {{ ruled_out }}) or place[j] < last_dismissal[clause_of[j]]
+               or coalesce(dismissal[clause_of[j]][place[j] + 1] = 2, false)
                or coalesce(opens_dismissal[clause_of[j] + 1], false)) as whole
     from (
         select application_id, last_contrast, hypothetical, last_dismissal, opens_dismissal,
+               dismissal,
                parts, flatten(words) as words,
                flatten(list_transform(parts, lambda ps, i: list_transform(ps, lambda p: i)))
                    as clause_of,

@@ -10,9 +10,11 @@
 -- is kept with negated = true ('!' + id) when a negation cue stands just before it or its `unless`
 -- pattern is present ("background check came back clean"), so that no other reader of the note
 -- (the text model) can assign a reason the note rules out. A rule is ruled out too in a part that
--- names and dismisses it ("the visa was not why": the rules file's `ruled_out`), and in the parts
--- or the clause just before a part that only dismisses ("... - none of that was a blocker":
--- `dismissal`), as NegEx's backward scope. Each rule's reason, detail and weight
+-- names and dismisses it ("the visa was not why": the rules file's `ruled_out`), in the parts
+-- or the clause just before a part that dismisses what came before ("... - none of that was a
+-- blocker": `dismissal`), as NegEx's backward scope, and in the one item before a verdict on it
+-- ("location: fine": `dismissal_item`, or any dismissal after a colon); the token view
+-- (reason_note_tokens) reads the same scopes. Each rule's reason, detail and weight
 -- are in the reason_rules table.
 create or replace table reason_text_evidence as
 -- A recruiter note is read per rejection (nearly every note is distinct); an ATS rejection reason
@@ -68,26 +70,41 @@ matched as (
     from clause_rows
     where clause <> '' and len(hits) > 0
 ),
--- The comma parts of the few clauses that set a reason aside (NegEx's post-negation triggers).
+-- The comma and colon parts of the few clauses that set a reason aside (NegEx's post-negation
+-- triggers), each marked when it follows a colon.
 parts as materialized (
-    select *, text_rule_hits(part) as hits
+    select note, source_field, clause_no, n_parts, part_no, starts_with(seg, chr(3)) as keyed,
+           replace(seg, chr(3), '') as part, text_rule_hits(replace(seg, chr(3), '')) as hits
     from (
-        select note, source_field, clause_no,
-               unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as part
+        select note, source_field, clause_no, len(segs) as n_parts,
+               unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as seg
         from (
             select note, source_field, clause_no,
-                   regexp_split_to_array(clause, '[,:]') as segs
+                   regexp_split_to_array(replace(clause, ':', ':' || chr(3)), '[,:]') as segs
             from clause_rows
-            -- (one pass for both; each wrapped, so that an inline flag of one cannot reach the
-            -- other)
-            where regexp_matches(clause, '(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }} || ')')
+            -- (one pass for all three, each wrapped so that an inline flag of one cannot reach
+            -- another; with its parts on lines of their own, the clause matches whenever one of
+            -- its parts does: the dismissals are anchored at their part's start and end)
+            where regexp_matches(regexp_replace(clause, '[,:]', chr(10), 'g'),
+                                 '(?m)(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }}
+                                 || ')|(?:' || {{ dismissal_item }} || ')')
         )
     )
 ),
+-- scope: what a part that names no reason sets aside (as in reason_note_tokens): 1, what came
+-- before it; 2, only the item before it (a bare verdict, or any dismissal after a colon)
 triggers as materialized (
-    select *, regexp_matches(part, {{ dismissal }}) and len(hits) = 0 as bare
-    from parts
-    where regexp_matches(part, {{ ruled_out }}) or regexp_matches(part, {{ dismissal }})
+    select *, scope > 0 and len(hits) = 0 as bare
+    from (
+        select *,
+               case when regexp_matches(part, {{ dismissal }})
+                        then case when keyed then 2 else 1 end
+                    when regexp_matches(part, {{ dismissal_item }}) then 2
+                    else 0
+               end as scope
+        from parts
+    )
+    where scope > 0 or regexp_matches(part, {{ ruled_out }})
 ),
 ruled_out as (
     -- a part that names a reason and rules it out ("the other candidate's degree is not why",
@@ -107,19 +124,22 @@ ruled_out as (
         and not regexp_matches(p.part, {{ list_subject }})
     union
     -- a part that only sets aside what came before it ("none of it was a blocker") rules out
-    -- the parts before it in its clause ...
+    -- the parts before it in its clause, a verdict on one item ("location: fine") that item ...
     select t.note, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
     join parts p on p.note = t.note and p.source_field = t.source_field
         and p.clause_no = t.clause_no and p.part_no < t.part_no
+        and (t.scope = 1 or p.part_no = t.part_no - 1)
     where t.bare
     union
-    -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the clause before
+    -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the
+    -- clause before; a verdict only when it is its clause ("Not an issue."), not as an
+    -- interjection ("Fine, we withdrew the offer")
     select t.note, t.source_field, c.clause_no, ltrim(unnest(c.hits), '!')
     from triggers t
     join clause_rows c on c.note = t.note and c.source_field = t.source_field
         and c.clause_no = t.clause_no - 1
-    where t.bare and t.part_no = 1
+    where t.bare and t.part_no = 1 and (t.scope = 1 or t.n_parts = 1)
 ),
 -- A hypothetical clause names the blocker even through a negation or its `unless` ("had the
 -- check come back clean we would have hired"; "if they hadn't cancelled the req").
