@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.contract import load_contract
+from pipelines.reasons.engine import notes_read_in_part
 from pipelines.warehouse import scalar, table_exists
 
 MAX_KINDS = 4  # quarantine reasons named on the line; the rest are "other"
@@ -84,6 +85,9 @@ def print_summary(
             if table_exists(con, "review_queue"):
                 line += f"; {scalar(con, 'select count(*) from review_queue'):,} to review"
             print(line)
+            cut = notes_read_in_part(con)
+            if cut:
+                print(f"notes read in part: {cut:,} (longer than the rules file's note_chars)")
     finally:
         con.close()
     failed, warned = checks_failed or [], checks_warned or []

@@ -114,21 +114,27 @@ def _run_text_steps(
     pipeline_graph().run_step(con, "reasons", params, only=tables)
 
 
-def _notes_table(con: duckdb.DuckDBPyConnection, notes: pl.DataFrame) -> None:
+def _notes_table(con: duckdb.DuckDBPyConnection, notes: pl.DataFrame, rules: Rules) -> None:
+    """The notes as the cohort table holds them: cut to the rules file's note_chars, as
+    sql/reasons/post_interview_rejections.sql cuts them."""
     frame = notes.with_row_index("application_id").select(
         pl.col("application_id").cast(pl.String), pl.col("note").alias("recruiter_note")
     )
     con.register("frame", frame.to_arrow())
+    chars = int(rules.clauses["note_chars"])
     con.execute(
         "create table post_interview_rejections as "
-        "select *, NULL::varchar as ats_rejection_reason from frame"
+        f"select application_id, left(recruiter_note, {chars}) as recruiter_note, "
+        f"length(recruiter_note) > {chars} as recruiter_note_cut, "
+        "NULL::varchar as ats_rejection_reason, NULL::boolean as ats_rejection_reason_cut "
+        "from frame"
     )
 
 
 def note_tokens(notes: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     """(row, token) for each note, with the warehouse's own tokenizer SQL."""
     con = duckdb.connect()
-    _notes_table(con, notes)
+    _notes_table(con, notes, rules)
     _run_text_steps(con, rules, ["reason_notes", "reason_note_tokens"])
     tokens = con.sql("select application_id::bigint as row, token from reason_note_tokens").pl()
     con.close()
@@ -188,7 +194,7 @@ def predict(
 ) -> pl.DataFrame:
     """The warehouse's scoring SQL, run on ``notes`` (for cross-validation and tests)."""
     con = duckdb.connect()
-    _notes_table(con, notes)
+    _notes_table(con, notes, rules)
     with tempfile.TemporaryDirectory() as tmp:
         labels.write_csv(Path(tmp) / "labels.csv")
         weights.write_csv(Path(tmp) / "weights.csv")

@@ -67,7 +67,11 @@ last_round_votes as (
 )
 select a.application_id, a.job_id, a.stage_reached, a.applied_at, a.decided_at,
     date_trunc('month', coalesce(a.decided_at, a.applied_at)) as decision_month,
-    a.years_experience, a.education, a.career_goal, a.ats_rejection_reason, a.recruiter_note,
+    a.years_experience, a.education, a.career_goal,
+    left(a.ats_rejection_reason, {{ note_chars }}) as ats_rejection_reason,
+    length(a.ats_rejection_reason) > {{ note_chars }} as ats_rejection_reason_cut,
+    left(a.recruiter_note, {{ note_chars }}) as recruiter_note,
+    length(a.recruiter_note) > {{ note_chars }} as recruiter_note_cut,
     j.job_family, j.seniority, j.region, j.advancement_outlook,
     v.last_round, v.n_recommendations, v.mean_score
 from applications a

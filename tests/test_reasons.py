@@ -129,7 +129,27 @@ DISMISSED = [
     # a verdict after a colon or comma sets aside its own item, not the rest of the sentence
     ("exp", "Needs visa sponsorship, location: fine", "other"),
     ("none", "Visa: needs sponsorship, relocation: not an issue", "other"),
-    ("exp", "Salary ask above band, OK.", "competition"),
+    ("exp", "Salary ask above band: OK", "competition"),
+    (
+        "none",
+        "Wants a team lead title within the year - manageable, but she won't relocate.",
+        "other",
+    ),
+    # ... whatever sentence it stands in: the visa stays stated
+    ("exp", "Needs visa sponsorship. Location: fine.", "other"),
+    ("none", "Needs visa sponsorship. Salary ask was above band, not a blocker.", "other"),
+    # after a colon, a dismissal that covers several things keeps its scope
+    (
+        "exp",
+        "The other finalist had more experience, notice period of six months: none of that was "
+        "the reason.",
+        "unknown",
+    ),
+    (
+        "none",
+        "Failed the drug test and comp was high, neither a blocker. The req was cancelled.",
+        "other",
+    ),
     (
         "none",
         "Salary sorted, notice sorted, vetting sorted. Legal would not risk her non-compete.",
@@ -138,6 +158,10 @@ DISMISSED = [
     ("bgcor", "DBS query - cleared. Sadly the vacancy has since been withdrawn.", "other"),
     # a sentence that opens with "Fine," is an interjection, not a verdict on the one before
     ("exp", "Background check flagged a felony. Fine, we withdrew the offer.", "background_check"),
+    ("none", "Failed the drug test, ok, so we moved on.", "background_check"),
+    # a verdict that is a statement: "agreed", "sorted by"
+    ("none", "Counter-offer agreed.", "other"),
+    ("none", "The shortlist was sorted by experience and she ranked third.", "competition"),
     # no verb of its own that sets a reason aside
     ("exp", "Failed the drug test, none of the others had that problem", "background_check"),
     (
@@ -488,6 +512,17 @@ def test_evidence_lists_the_rule_the_field_and_the_snippet():
     assert run.joined["decision_path"][0] == "note_rules_and_model_agrees_with_records"
     fired = set(run.text_evidence["rule_id"])
     assert "bg_adverse_action" in fired and "txt_bg_finding" in fired
+
+
+def test_a_note_is_read_only_up_to_the_rules_file_note_chars():
+    # a pasted thread of megabytes is read in part: what stands past note_chars is not read
+    filler = "The panel met on Tuesday and talked it through. "
+    head = filler * (int(load_rules().clauses["note_chars"]) // len(filler) + 1)
+    past, within = assign(
+        ("none", head + "She failed the background check."),
+        ("none", "She failed the background check. " + head),
+    )
+    assert (past["predicted"], within["predicted"]) == ("unknown", "background_check")
 
 
 def test_rules_are_data_a_new_rule_needs_no_python(tmp_path: Path):

@@ -39,7 +39,7 @@ from pipelines.reasons.changes import (
 from pipelines.reasons.model import load_model, model_params
 from pipelines.reasons.rules import Rules, register_rules, rule_macros, sql_params
 from pipelines.sqlgraph import pipeline_graph
-from pipelines.warehouse import quote_ident, scalar, sql_text, transaction
+from pipelines.warehouse import quote_ident, scalar, sql_text, table_exists, transaction
 
 DELTA_SCHEMA = "reasons_delta"
 BEFORE_SCHEMA = "reasons_before"
@@ -314,6 +314,14 @@ def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, is_view: bool) -
     ).fetchall()
     if found:
         con.execute(f"drop {other} {quote_ident(name)}")
+
+
+def notes_read_in_part(con: duckdb.DuckDBPyConnection) -> int:
+    """How many cohort rejections have a text longer than the rules file's ``note_chars``, read
+    only up to it (reason_notes.cut); 0 before the engine's first run."""
+    if not table_exists(con, "reason_notes"):
+        return 0
+    return int(scalar(con, "select count(distinct application_id) from reason_notes where cut"))
 
 
 def engine_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

@@ -222,6 +222,8 @@ def sql_params(rules: Rules, contract: Contract) -> dict[str, str]:
         "ruled_out": sql_literal(rules.clauses["ruled_out"]),
         "dismissal": sql_literal(rules.clauses["dismissal"]),
         "dismissal_item": sql_literal(rules.clauses["dismissal_item"]),
+        "dismissal_all": sql_literal(rules.clauses["dismissal_all"]),
+        "note_chars": str(int(rules.clauses["note_chars"])),
         "list_item": sql_literal(rules.clauses["list_item"]),
         "list_subject": sql_literal(rules.clauses["list_subject"]),
         "hypothetical_words": "["

@@ -13,8 +13,12 @@ select
     a.years_experience,
     a.education,
     a.career_goal,
-    a.ats_rejection_reason,
-    a.recruiter_note,
+    -- the texts cut to what the readers read (reason_notes): a pasted thread of megabytes is not
+    -- carried whole through the reason tables
+    left(a.ats_rejection_reason, {{ note_chars }}) as ats_rejection_reason,
+    length(a.ats_rejection_reason) > {{ note_chars }} as ats_rejection_reason_cut,
+    left(a.recruiter_note, {{ note_chars }}) as recruiter_note,
+    length(a.recruiter_note) > {{ note_chars }} as recruiter_note_cut,
     j.job_family,
     j.seniority,
     j.region,

@@ -73,33 +73,37 @@ matched as (
 -- The comma and colon parts of the few clauses that set a reason aside (NegEx's post-negation
 -- triggers), each marked when it follows a colon.
 parts as materialized (
-    select note, source_field, clause_no, n_parts, part_no, starts_with(seg, chr(3)) as keyed,
+    select note, source_field, clause_no, n_parts, part_no, seg, starts_with(seg, chr(3)) as keyed,
            replace(seg, chr(3), '') as part, text_rule_hits(replace(seg, chr(3), '')) as hits
     from (
         select note, source_field, clause_no, len(segs) as n_parts,
                unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as seg
         from (
             select note, source_field, clause_no,
-                   regexp_split_to_array(replace(clause, ':', ':' || chr(3)), '[,:]') as segs
+                   regexp_split_to_array(
+                       rtrim(replace(clause, ':', ':' || chr(3)), ' ,:' || chr(3)), '[,:]') as segs
             from clause_rows
             -- (one pass for all three, each wrapped so that an inline flag of one cannot reach
             -- another; with its parts on lines of their own, the clause matches whenever one of
             -- its parts does: the dismissals are anchored at their part's start and end)
-            where regexp_matches(regexp_replace(clause, '[,:]', chr(10), 'g'),
+            where regexp_matches(replace(replace(clause, ':', chr(10) || chr(3)), ',', chr(10)),
                                  '(?m)(?:' || {{ ruled_out }} || ')|(?:' || {{ dismissal }}
                                  || ')|(?:' || {{ dismissal_item }} || ')')
         )
     )
 ),
 -- scope: what a part that names no reason sets aside (as in reason_note_tokens): 1, what came
--- before it; 2, only the item before it (a bare verdict, or any dismissal after a colon)
+-- before it; 2, only the item before it (a bare verdict ending its clause or after a colon, or a
+-- dismissal after a colon that does not cover several things)
 triggers as materialized (
     select *, scope > 0 and len(hits) = 0 as bare
     from (
         select *,
-               case when regexp_matches(part, {{ dismissal }})
-                        then case when keyed then 2 else 1 end
-                    when regexp_matches(part, {{ dismissal_item }}) then 2
+               case when regexp_matches(seg, {{ dismissal }})
+                        then case when keyed and not regexp_matches(seg, {{ dismissal_all }})
+                                  then 2 else 1 end
+                    when regexp_matches(seg, {{ dismissal_item }})
+                         and (keyed or part_no = n_parts) then 2
                     else 0
                end as scope
         from parts
@@ -124,13 +128,24 @@ ruled_out as (
         and not regexp_matches(p.part, {{ list_subject }})
     union
     -- a part that only sets aside what came before it ("none of it was a blocker") rules out
-    -- the parts before it in its clause, a verdict on one item ("location: fine") that item ...
+    -- the parts before it in its clause (before the clause's last such part: one join row per
+    -- part, however many dismissals a pasted list holds) ...
+    select t.note, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
+    from (
+        select note, source_field, clause_no, max(part_no) as reach
+        from triggers
+        where bare and scope = 1
+        group by all
+    ) t
+    join parts p on p.note = t.note and p.source_field = t.source_field
+        and p.clause_no = t.clause_no and p.part_no < t.reach
+    union
+    -- ... a verdict on one item ("location: fine") that item ...
     select t.note, t.source_field, t.clause_no, ltrim(unnest(p.hits), '!')
     from triggers t
     join parts p on p.note = t.note and p.source_field = t.source_field
-        and p.clause_no = t.clause_no and p.part_no < t.part_no
-        and (t.scope = 1 or p.part_no = t.part_no - 1)
-    where t.bare
+        and p.clause_no = t.clause_no and p.part_no = t.part_no - 1
+    where t.bare and t.scope = 2
     union
     -- ... or, when it opens its clause ("other finalist was strong (not the reason)"), the
     -- clause before; a verdict only when it is its clause ("Not an issue."), not as an

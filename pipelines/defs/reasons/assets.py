@@ -17,6 +17,7 @@ from pipelines.reasons.engine import (
     build_rule_audit,
     engine_fingerprint,
     engine_version,
+    notes_read_in_part,
 )
 from pipelines.reasons.model import MODEL_TABLES
 from pipelines.reasons.rules import AUDIT_INPUT_TABLES, RULE_TABLES
@@ -69,6 +70,8 @@ def assign_reasons_asset(  # noqa: ANN201
             f"post-interview rejections: {cohort:,} of {rejections:,} rejections ({share:.1%})"
         )
         extra = {
+            # texts longer than the rules file's note_chars, read only up to it
+            "reason_notes": {"notes_read_in_part": notes_read_in_part(con)},
             "post_interview_rejections": {
                 "all_rejections": rejections,
                 "share_of_rejections": dg.MetadataValue.float(round(share, 4)),
