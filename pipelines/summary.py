@@ -87,7 +87,10 @@ def print_summary(
             print(line)
             cut = notes_read_in_part(con)
             if cut:
-                print(f"notes read in part: {cut:,} (longer than the rules file's note_chars)")
+                print(
+                    f"read in part: {cut:,} rejections whose note or ATS reason is longer than "
+                    "the rules file's note_chars"
+                )
     finally:
         con.close()
     failed, warned = checks_failed or [], checks_warned or []

@@ -159,6 +159,14 @@ DISMISSED = [
     # a sentence that opens with "Fine," is an interjection, not a verdict on the one before
     ("exp", "Background check flagged a felony. Fine, we withdrew the offer.", "background_check"),
     ("none", "Failed the drug test, ok, so we moved on.", "background_check"),
+    (
+        "none",
+        "Salary ask above band, which was fine, and she failed the drug test.",
+        "background_check",
+    ),
+    # "all" after a key is about the key; "X decided it" states X
+    ("none", "Drug screen: positive, references: all fine.", "background_check"),
+    ("none", "Pay gap small; failed drug screen decided it.", "background_check"),
     # a verdict that is a statement: "agreed", "sorted by"
     ("none", "Counter-offer agreed.", "other"),
     ("none", "The shortlist was sorted by experience and she ranked third.", "competition"),

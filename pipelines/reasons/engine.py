@@ -317,8 +317,9 @@ def _drop_other_kind(con: duckdb.DuckDBPyConnection, name: str, is_view: bool) -
 
 
 def notes_read_in_part(con: duckdb.DuckDBPyConnection) -> int:
-    """How many cohort rejections have a text longer than the rules file's ``note_chars``, read
-    only up to it (reason_notes.cut); 0 before the engine's first run."""
+    """How many cohort rejections have a text (recruiter note or ATS reason) longer than the
+    rules file's ``note_chars``, read only up to it (reason_notes.cut); 0 before the engine's
+    first run."""
     if not table_exists(con, "reason_notes"):
         return 0
     return int(scalar(con, "select count(distinct application_id) from reason_notes where cut"))

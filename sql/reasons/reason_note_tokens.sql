@@ -40,20 +40,18 @@ with notes as (
 ),
 -- clause i: decisive[i], after_contrast[i]; its parts parts[i], their words words[i][k] and
 -- what each sets aside (dismissal[i][k]): 1, what came before it (`dismissal`); 2, only the item
--- before it (`dismissal_item` ending its clause or after a colon, or a dismissal after a colon
--- that does not cover several things, `dismissal_all`: a part after a colon starts with
--- chr(3)); 0, nothing
+-- before it (`dismissal_item`, or a dismissal after a colon that does not cover several things,
+-- `dismissal_all`: a part after a colon starts with chr(3)); 0, nothing
 clause_lists as (
     select application_id, decisive, after_contrast, parts,
            list_transform(parts, lambda ps: list_transform(ps, lambda p:
                regexp_extract_all(p, '[a-z0-9]+(?:''[a-z]+)?'))) as words,
-           list_transform(parts, lambda ps: list_transform(ps, lambda p, k:
+           list_transform(parts, lambda ps: list_transform(ps, lambda p:
                case when regexp_matches(p, {{ dismissal }})
                         then case when starts_with(p, chr(3))
                                        and not regexp_matches(p, {{ dismissal_all }})
                                   then 2 else 1 end
-                    when regexp_matches(p, {{ dismissal_item }})
-                         and (starts_with(p, chr(3)) or k = len(ps)) then 2
+                    when regexp_matches(p, {{ dismissal_item }}) then 2
                     else 0
                end)) as dismissal
     from (

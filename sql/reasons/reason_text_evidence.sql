@@ -13,9 +13,10 @@
 -- names and dismisses it ("the visa was not why": the rules file's `ruled_out`), in the parts
 -- or the clause just before a part that dismisses what came before ("... - none of that was a
 -- blocker": `dismissal`), as NegEx's backward scope, and in the one item before a verdict on it
--- ("location: fine": `dismissal_item`, or any dismissal after a colon); the token view
--- (reason_note_tokens) reads the same scopes. Each rule's reason, detail and weight
--- are in the reason_rules table.
+-- ("location: fine": `dismissal_item`, or a dismissal after a colon); the token view
+-- (reason_note_tokens) reads the same backward scopes, except that it applies them also where
+-- the dismissing part names a reason itself. Each rule's reason, detail and weight are in the
+-- reason_rules table.
 create or replace table reason_text_evidence as
 -- A recruiter note is read per rejection (nearly every note is distinct); an ATS rejection reason
 -- is a pick-list value (a few distinct texts, see reason_notes), read once per distinct text and
@@ -93,8 +94,8 @@ parts as materialized (
     )
 ),
 -- scope: what a part that names no reason sets aside (as in reason_note_tokens): 1, what came
--- before it; 2, only the item before it (a bare verdict ending its clause or after a colon, or a
--- dismissal after a colon that does not cover several things)
+-- before it; 2, only the item before it (a bare verdict, or a dismissal after a colon that does
+-- not cover several things)
 triggers as materialized (
     select *, scope > 0 and len(hits) = 0 as bare
     from (
@@ -102,8 +103,7 @@ triggers as materialized (
                case when regexp_matches(seg, {{ dismissal }})
                         then case when keyed and not regexp_matches(seg, {{ dismissal_all }})
                                   then 2 else 1 end
-                    when regexp_matches(seg, {{ dismissal_item }})
-                         and (keyed or part_no = n_parts) then 2
+                    when regexp_matches(seg, {{ dismissal_item }}) then 2
                     else 0
                end as scope
         from parts
