@@ -10,7 +10,7 @@ import pytest
 from conftest import APPS_HEADER, JOBS, ingest, quarantine_reasons, write
 
 from pipelines.contract import load_contract
-from pipelines.ingest import IngestError, _load_sql, check_headers, ensure_tables
+from pipelines.ingest import IngestError, _load_sql, check_headers, ensure_tables, ingest_folder
 
 
 def apps(*rows: str) -> str:
@@ -48,6 +48,24 @@ def test_valid_rows_load_typed(con, data_dir):
         "select applied_at, years_experience, education from applications"
     ).fetchall()[0]
     assert str(row[0]) == "2026-01-05" and row[1] == 4.0 and row[2] == "bachelor"
+
+
+def test_free_text_longer_than_its_max_chars_is_loaded_cut_and_said(con, data_dir):
+    limit = load_contract().table("applications").column("recruiter_note").max_chars
+    assert limit
+    long_note = "Pasted thread. " * (limit // 15 + 100)
+    write(
+        data_dir,
+        "applications.csv",
+        apps(GOOD, GOOD.replace("A1", "A2").replace(",fine", "," + long_note)),
+    )
+    said: list[str] = []
+    result = ingest_folder(con, data_dir, log=said.append)
+    assert result.totals("applications") == (2, 2, 0)
+    assert con.execute(
+        "select application_id, length(recruiter_note) from applications order by 1"
+    ).fetchall() == [("A1", 4), ("A2", limit)]
+    assert any("applications.csv: 1 recruiter_note values of" in line for line in said), said
 
 
 def test_missing_optional_column_is_null(con, data_dir):

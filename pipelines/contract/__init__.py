@@ -36,6 +36,9 @@ class Column:
     max: float | None = None
     references: str | None = None
     since: str = "1.0"  # the contract version that added the column
+    # Free text: a longer value is loaded up to this many characters (a pasted thread of
+    # megabytes would otherwise take more memory than a run has; see the contract file)
+    max_chars: int | None = None
 
     @property
     def sql_type(self) -> str:
@@ -122,6 +125,7 @@ def load_contract(path: Path = CONTRACT_FILE) -> Contract:
                 max=c.get("max"),
                 references=c.get("references"),
                 since=str(c.get("since", "1.0")),
+                max_chars=c.get("max_chars"),
             )
             for c in spec["columns"]
         )

@@ -60,4 +60,22 @@ def _stage_table(ctx: BatchContext, table: Table) -> _Staged:
             reader = READERS[f.format] if f.source == "contract" else read_source
             meta[file_id] = reader(con, f, table, file_id, load)
         ctx.log(f"staged {f.path.name} ({time.perf_counter() - started:.1f}s)")
+        _log_cut_text(ctx, table, file_id, f.path.name)
     return _Staged(meta, time.perf_counter() - t0)
+
+
+def _log_cut_text(ctx: BatchContext, table: Table, file_id: int, file: str) -> None:
+    """Say how many free-text values of the file reached their column's max_chars, and so may
+    have been cut to it (the column statistics answer at once for a file with none)."""
+    for c in table.columns:
+        if c.max_chars:
+            (n,) = ctx.con.execute(
+                f"select count(*) from _ingest_{table.name} "
+                f"where _file_id = ? and length({quote_ident(c.name)}) >= ?",
+                [file_id, c.max_chars],
+            ).fetchone()
+            if n:
+                ctx.log(
+                    f"{file}: {n:,} {c.name} values of {c.max_chars:,} characters or more, "
+                    f"loaded up to the first {c.max_chars:,}"
+                )

@@ -29,6 +29,9 @@ def _typed_expr(c: Column) -> str:
     if c.scrubbed:
         # Personal data never reaches the warehouse file: free text is scrubbed here.
         raw = scrub_sql(raw)
+    if c.max_chars:
+        # after the scrub, so that a value cut has max_chars characters (stage._log_cut_text)
+        raw = f"left({raw}, {int(c.max_chars)})"
     match c.type:
         case "string":
             # trim() copies every value; most have no space at either end to remove.
@@ -187,10 +190,19 @@ def _load_sql(table: Table, file_id: int, source: str, adapter: bool = False) ->
         + [f"coalesce(not ({cond}), true)" for cond, _, _ in _implausible(table)]
         + (["v._problem is null"] if adapter else [])
     )
-    # A rejected row's raw record is kept for the user to fix the file, scrubbed like any text.
+    # A rejected row's raw record is kept for the user to fix the file, scrubbed like any text
+    # (and free text cut to its max_chars, as when loaded).
     raw_record = (
         "struct_pack("
-        + ", ".join(f"{quote_ident(c)} := {scrub_sql(quote_ident('raw_' + c))}" for c in names)
+        + ", ".join(
+            f"{quote_ident(c.name)} := "
+            + scrub_sql(
+                f"left({quote_ident('raw_' + c.name)}, {int(c.max_chars)})"
+                if c.max_chars
+                else quote_ident("raw_" + c.name)
+            )
+            for c in table.columns
+        )
         + ")"
     )
     if adapter:
