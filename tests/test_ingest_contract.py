@@ -65,7 +65,25 @@ def test_free_text_longer_than_its_max_chars_is_loaded_cut_and_said(con, data_di
     assert con.execute(
         "select application_id, length(recruiter_note) from applications order by 1"
     ).fetchall() == [("A1", 4), ("A2", limit)]
-    assert any("applications.csv: 1 recruiter_note values of" in line for line in said), said
+    assert any("applications.csv: 1 recruiter_note values reached" in line for line in said), said
+
+
+def test_a_cut_never_leaves_part_of_personal_data_in_a_loaded_or_quarantined_row(con, data_dir):
+    limit = load_contract().table("applications").column("recruiter_note").max_chars
+    note = "x" * (limit - 11) + " john.doe@example.com and more"
+    rejected = GOOD.replace("A1", "A2").replace("rejected", "bogus").replace(",fine", "," + note)
+    exact = GOOD.replace("A1", "A3").replace(",fine", "," + "y" * limit)
+    write(data_dir, "applications.csv", apps(GOOD.replace(",fine", "," + note), rejected, exact))
+    said: list[str] = []
+    result = ingest_folder(con, data_dir, log=said.append)
+    assert result.totals("applications") == (3, 2, 1)
+    stored = (
+        con.execute("select string_agg(recruiter_note, '|') from applications").fetchone()[0]
+        + con.execute("select string_agg(raw_record, '|') from quarantine").fetchone()[0]
+    )
+    assert "john" not in stored and "@" not in stored
+    # one loaded value was cut, one is exactly max_chars long: both reached it, the log says 2
+    assert any("applications.csv: 2 recruiter_note values reached" in line for line in said), said
 
 
 def test_missing_optional_column_is_null(con, data_dir):

@@ -65,17 +65,17 @@ def _stage_table(ctx: BatchContext, table: Table) -> _Staged:
 
 
 def _log_cut_text(ctx: BatchContext, table: Table, file_id: int, file: str) -> None:
-    """Say how many free-text values of the file reached their column's max_chars, and so may
-    have been cut to it (the column statistics answer at once for a file with none)."""
+    """Say how many loaded free-text values of the file reached their column's max_chars
+    (longer ones were cut to it; the column statistics answer at once for a file with none)."""
     for c in table.columns:
         if c.max_chars:
             (n,) = ctx.con.execute(
                 f"select count(*) from _ingest_{table.name} "
-                f"where _file_id = ? and length({quote_ident(c.name)}) >= ?",
+                f"where _file_id = ? and _reject is null and length({quote_ident(c.name)}) >= ?",
                 [file_id, c.max_chars],
             ).fetchone()
             if n:
                 ctx.log(
-                    f"{file}: {n:,} {c.name} values of {c.max_chars:,} characters or more, "
-                    f"loaded up to the first {c.max_chars:,}"
+                    f"{file}: {n:,} {c.name} values reached {c.max_chars:,} characters "
+                    "(the contract's max_chars: a longer value is loaded cut to it)"
                 )

@@ -191,15 +191,16 @@ def _load_sql(table: Table, file_id: int, source: str, adapter: bool = False) ->
         + (["v._problem is null"] if adapter else [])
     )
     # A rejected row's raw record is kept for the user to fix the file, scrubbed like any text
-    # (and free text cut to its max_chars, as when loaded).
+    # (and free text then cut to its max_chars, as when loaded: scrubbed first, so that the cut
+    # cannot leave half an e-mail address the scrub no longer recognises).
     raw_record = (
         "struct_pack("
         + ", ".join(
             f"{quote_ident(c.name)} := "
-            + scrub_sql(
-                f"left({quote_ident('raw_' + c.name)}, {int(c.max_chars)})"
+            + (
+                f"left({scrub_sql(quote_ident('raw_' + c.name))}, {int(c.max_chars)})"
                 if c.max_chars
-                else quote_ident("raw_" + c.name)
+                else scrub_sql(quote_ident("raw_" + c.name))
             )
             for c in table.columns
         )
