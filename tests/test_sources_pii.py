@@ -119,3 +119,17 @@ def test_no_personal_data_from_the_public_fixtures_reaches_the_warehouse_or_quar
         data = path.read_bytes()
         for needle in FIXTURE_PII + [KEY.decode()]:
             assert needle.encode() not in data, f"{needle!r} found in {path}"
+
+
+def test_an_adapter_text_is_scrubbed_then_cut_to_the_contracts_max_chars():
+    # what an adapter keeps of a vendor's text (its raw record too) is bounded like a loaded note,
+    # and the cut comes after the scrub, so that no part of an address survives it
+    from pipelines.contract import load_contract
+    from pipelines.sources import prepare
+
+    limit = load_contract().table("applications").column("recruiter_note").max_chars
+    con = duckdb.connect()
+    prepare(con, KEY)
+    text = "x" * (limit - 11) + " john.doe@example.com and more"
+    (kept,) = con.execute("select scrub_text(?)", [text]).fetchone()
+    assert len(kept) == limit and "john" not in kept and "@" not in kept

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.contract import load_contract
 from pipelines.scrub import scrub_sql
 from pipelines.sources.config import (
     NORMALISE_SQL,
@@ -134,7 +135,17 @@ def prepare(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     """The macros the adapter SQL uses, on ``con`` (temporary: never in the warehouse file)."""
     register_pseudonyms(con, key)
     register_config(con, {})  # the settings tables the macros read (filled per adapter)
-    con.execute(f"create or replace temp macro scrub_text(x) as {scrub_sql('x')}")
+    # Scrubbed, then cut to the contract's free-text max_chars (as the staging insert does): a
+    # text kept in an adapter's raw record cannot grow to megabytes either.
+    max_chars = max(
+        c.max_chars for t in load_contract().tables.values() for c in t.columns if c.max_chars
+    )
+    con.execute(
+        f"create or replace temp macro scrub_text(x) as left({scrub_sql('x')}, {int(max_chars)})"
+    )
+    # A vendor's note, cut as soon as it is read: the adapter SQL groups and compares notes, and
+    # DuckDB holds 2,048 of them at once (the staging insert scrubs what is kept).
+    con.execute(f"create or replace temp macro cut_text(x) as left(x, {int(max_chars)})")
     con.execute(f"create or replace temp macro norm(x) as {NORMALISE_SQL.format(x='x')}")
     con.execute(
         "create or replace temp macro code(c, k) as "

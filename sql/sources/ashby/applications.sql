@@ -160,7 +160,8 @@ candidate_pseudonym as materialized (
 candidate_note as (
     -- the candidate's notes (candidate.listNotes): its id is the note's candidateId, else the
     -- file name's suffix (candidate_notes-<candidateId>.json); private notes are not read
-    select id, candidate_id, epoch(ts(createdAt)) as created_epoch, content
+    -- (cut to the contract's free-text max_chars at once: cut_text, pipelines/sources)
+    select id, candidate_id, epoch(ts(createdAt)) as created_epoch, cut_text(content) as content
     from (select id, createdAt, content, isPrivate,
                  coalesce(candidateId, id_in_file_name(filename, 'candidate_notes'))
                      as candidate_id

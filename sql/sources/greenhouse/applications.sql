@@ -62,7 +62,8 @@ rejection_activity as (
     -- the feed of one candidate (GET /v1/candidates/{id}/activity_feed): its candidate_id is a
     -- field of the object, else the file name's suffix (activity_feed-<candidate_id>.json)
     -- (activities are read as a list of (created_at, subject, body): see vendors.py)
-    select f.candidate_id, act.created_at, act.body
+    -- (a note cut to the contract's free-text max_chars at once: cut_text, pipelines/sources)
+    select f.candidate_id, act.created_at, cut_text(act.body) as body
     from (select coalesce(candidate_id, id_in_file_name(filename, 'activity_feed'))
                      as candidate_id,
                  unnest(activities) as act

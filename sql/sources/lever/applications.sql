@@ -94,7 +94,9 @@ reasons as materialized (
                from lever_archive_reasons group by id) r on r.id = d.reason_id
 ),
 note_field as (
-    select id, opportunity_id, created_at, f ->> '$' as value, i
+    -- (each field cut to the contract's free-text max_chars at once, and the note they make
+    -- below: cut_text, pipelines/sources)
+    select id, opportunity_id, created_at, cut_text(f ->> '$') as value, i
     from (select id, ms_ts(createdAt) as created_at,
                  coalesce(opportunityId, id_in_file_name(filename, 'notes'))
                      as opportunity_id,
@@ -107,7 +109,8 @@ note_field as (
 note as (
     -- the nearest note to the archive time, within note_window_days
     select _row, body as recruiter_note
-    from (select o._row, n.id, string_agg(trim(n.value), chr(10) order by n.i) as body,
+    from (select o._row, n.id,
+                 cut_text(string_agg(trim(n.value), chr(10) order by n.i)) as body,
                  abs(epoch(any_value(n.created_at)) - epoch(any_value(o.archived_at)))
                      as distance
           from note_field n
