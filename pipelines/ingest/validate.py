@@ -22,6 +22,12 @@ def _one_of(expr: str, values: list[str] | tuple[str, ...]) -> str:
     return f"try_cast({expr} as {enum}) is not null"
 
 
+def _cut(expr: str, c: Column) -> str:
+    """``expr`` (a scrubbed text: cut after the scrub, so that the cut cannot leave half an e-mail
+    address the scrub no longer recognises) cut to the column's max_chars, if it has one."""
+    return f"left({expr}, {int(c.max_chars)})" if c.max_chars else expr
+
+
 def _typed_expr(c: Column) -> str:
     # DuckDB's casts skip surrounding whitespace, so only text comparisons trim. Each expression
     # tries the common, exact case first: most values never reach lower()/regexp_replace().
@@ -29,9 +35,8 @@ def _typed_expr(c: Column) -> str:
     if c.scrubbed:
         # Personal data never reaches the warehouse file: free text is scrubbed here.
         raw = scrub_sql(raw)
-    if c.max_chars:
-        # after the scrub, so that a value cut has max_chars characters (stage._log_cut_text)
-        raw = f"left({raw}, {int(c.max_chars)})"
+    # (a value cut has max_chars characters: stage._log_cut_text counts them)
+    raw = _cut(raw, c)
     match c.type:
         case "string":
             # trim() copies every value; most have no space at either end to remove.
@@ -191,17 +196,11 @@ def _load_sql(table: Table, file_id: int, source: str, adapter: bool = False) ->
         + (["v._problem is null"] if adapter else [])
     )
     # A rejected row's raw record is kept for the user to fix the file, scrubbed like any text
-    # (and free text then cut to its max_chars, as when loaded: scrubbed first, so that the cut
-    # cannot leave half an e-mail address the scrub no longer recognises).
+    # (and free text cut to its max_chars, as when loaded).
     raw_record = (
         "struct_pack("
         + ", ".join(
-            f"{quote_ident(c.name)} := "
-            + (
-                f"left({scrub_sql(quote_ident('raw_' + c.name))}, {int(c.max_chars)})"
-                if c.max_chars
-                else scrub_sql(quote_ident("raw_" + c.name))
-            )
+            f"{quote_ident(c.name)} := {_cut(scrub_sql(quote_ident('raw_' + c.name)), c)}"
             for c in table.columns
         )
         + ")"
