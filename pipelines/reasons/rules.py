@@ -197,21 +197,6 @@ def rule_macros(rules: Rules) -> list[str]:
         f"list_filter({hits}, lambda r: r is not null)",
         "create or replace temp macro model_vetoed(label, note) as "
         f"case label {' '.join(vetoes)} else false end",
-        # A clause's parts at commas and colons, as both readers of a note cut it (the text rules,
-        # reason_text_evidence, and the model's tokens, reason_note_tokens): a part after a colon
-        # starts with chr(3); a separator ending the clause leaves no empty part ("manageable,
-        # but ...").
-        "create or replace temp macro clause_parts(clause) as regexp_split_to_array("
-        "rtrim(replace(clause, ':', ':' || chr(3)), ' ,:' || chr(3)), '[,:]')",
-        # What a part of clause_parts sets aside, for both readers: 1, what came before it
-        # (`dismissal`); 2, only the item before it (`dismissal_item`, or a dismissal after a
-        # colon that does not cover several things, `dismissal_all`); 0, nothing.
-        "create or replace temp macro dismissal_scope(part) as "
-        f"case when regexp_matches(part, {sql_literal(rules.clauses['dismissal'])}) "
-        "then case when starts_with(part, chr(3)) and not regexp_matches(part, "
-        f"{sql_literal(rules.clauses['dismissal_all'])}) then 2 else 1 end "
-        f"when regexp_matches(part, {sql_literal(rules.clauses['dismissal_item'])}) then 2 "
-        "else 0 end",
     ]
 
 
@@ -237,6 +222,7 @@ def sql_params(rules: Rules, contract: Contract) -> dict[str, str]:
         "ruled_out": sql_literal(rules.clauses["ruled_out"]),
         "dismissal": sql_literal(rules.clauses["dismissal"]),
         "dismissal_item": sql_literal(rules.clauses["dismissal_item"]),
+        "dismissal_all": sql_literal(rules.clauses["dismissal_all"]),
         "note_chars": str(int(rules.clauses["note_chars"])),
         "list_item": sql_literal(rules.clauses["list_item"]),
         "list_subject": sql_literal(rules.clauses["list_subject"]),

@@ -38,23 +38,31 @@ with notes as (
     from reason_notes
     where source_field = 'recruiter_note'
 ),
--- clause i: decisive[i], after_contrast[i]; its parts parts[i] (clause_parts), their words
--- words[i][k] and what each sets aside (dismissal[i][k], dismissal_scope: 1, what came before
--- it; 2, only the item before it; 0, nothing); both macros are pipelines/reasons/rules.py's, as
--- reason_text_evidence reads them
+-- clause i: decisive[i], after_contrast[i]; its parts parts[i], their words words[i][k] and
+-- what each sets aside (dismissal[i][k]): 1, what came before it (`dismissal`); 2, only the item
+-- before it (`dismissal_item`, or a dismissal after a colon that does not cover several things,
+-- `dismissal_all`: a part after a colon starts with chr(3)); 0, nothing
 clause_lists as (
     select application_id, decisive, after_contrast, parts,
            list_transform(parts, lambda ps: list_transform(ps, lambda p:
                regexp_extract_all(p, '[a-z0-9]+(?:''[a-z]+)?'))) as words,
-           list_transform(parts, lambda ps: list_transform(ps, lambda p: dismissal_scope(p)))
-               as dismissal
+           list_transform(parts, lambda ps: list_transform(ps, lambda p:
+               case when regexp_matches(p, {{ dismissal }})
+                        then case when starts_with(p, chr(3))
+                                       and not regexp_matches(p, {{ dismissal_all }})
+                                  then 2 else 1 end
+                    when regexp_matches(p, {{ dismissal_item }}) then 2
+                    else 0
+               end)) as dismissal
     from (
         select application_id,
                list_transform(clauses, lambda c: regexp_matches(c, {{ decisive_cue }})) as decisive,
                -- (a clause without words yields no tokens, so it cannot be the decisive one)
                list_transform(clauses, lambda c:
                    starts_with(c, chr(2)) and regexp_matches(c, '[a-z0-9]')) as after_contrast,
-               list_transform(clauses, lambda c: clause_parts(c)) as parts
+               -- (a separator ending the clause leaves no empty part: "manageable, but ...")
+               list_transform(clauses, lambda c: regexp_split_to_array(
+                   rtrim(replace(c, ':', ':' || chr(3)), ' ,:' || chr(3)), '[,:]')) as parts
         from notes
     )
 ),

@@ -71,16 +71,18 @@ matched as (
     from clause_rows
     where clause <> '' and len(hits) > 0
 ),
--- The comma and colon parts (clause_parts) of the few clauses that set a reason aside (NegEx's
--- post-negation triggers); `seg` keeps the chr(3) that marks a part after a colon.
+-- The comma and colon parts of the few clauses that set a reason aside (NegEx's post-negation
+-- triggers), each marked when it follows a colon.
 parts as materialized (
-    select note, source_field, clause_no, n_parts, part_no, seg,
+    select note, source_field, clause_no, n_parts, part_no, seg, starts_with(seg, chr(3)) as keyed,
            replace(seg, chr(3), '') as part, text_rule_hits(replace(seg, chr(3), '')) as hits
     from (
         select note, source_field, clause_no, len(segs) as n_parts,
                unnest(generate_series(1, len(segs))) as part_no, unnest(segs) as seg
         from (
-            select note, source_field, clause_no, clause_parts(clause) as segs
+            select note, source_field, clause_no,
+                   regexp_split_to_array(
+                       rtrim(replace(clause, ':', ':' || chr(3)), ' ,:' || chr(3)), '[,:]') as segs
             from clause_rows
             -- (one pass for all three, each wrapped so that an inline flag of one cannot reach
             -- another; with its parts on lines of their own, the clause matches whenever one of
@@ -97,7 +99,13 @@ parts as materialized (
 triggers as materialized (
     select *, scope > 0 and len(hits) = 0 as bare
     from (
-        select *, dismissal_scope(seg) as scope
+        select *,
+               case when regexp_matches(seg, {{ dismissal }})
+                        then case when keyed and not regexp_matches(seg, {{ dismissal_all }})
+                                  then 2 else 1 end
+                    when regexp_matches(seg, {{ dismissal_item }}) then 2
+                    else 0
+               end as scope
         from parts
     )
     where scope > 0 or regexp_matches(part, {{ ruled_out }})
