@@ -246,3 +246,27 @@ def test_the_nearest_non_secret_note_is_the_recruiter_note_scrubbed(con, tmp_pat
     assert rows(con, "select recruiter_note from applications") == [
         ("Strong, but mail [email] or [phone]",)
     ]
+
+
+def test_a_notes_text_fields_join_in_order_and_its_scores_and_choices_are_left_out(con, tmp_path):
+    t_archive = 1704153600000 + 20 * DAY
+    fields = [
+        {"type": "note", "value": "Went with the internal candidate."},
+        {"type": "score", "value": 3},
+        {"type": "yes-no", "value": True},
+        {"type": "multiple-select", "value": ["Skills", "Culture"]},
+        {"type": "note", "value": None},
+        {"type": "note", "value": "  "},
+        {"type": "note", "value": "Salary was fine."},
+    ]
+    notes = [
+        {"id": "n1", "createdAt": t_archive, "secret": False, "fields": fields},
+        {"id": "n0", "createdAt": t_archive, "secret": False, "deletedAt": t_archive,
+         "fields": [{"type": "note", "value": "deleted note, first by id"}]},
+    ]  # fmt: skip
+    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    write_json(folder / "lever", "notes-o1.json", notes)
+    ingest(con, folder)
+    assert rows(con, "select recruiter_note from applications") == [
+        ("Went with the internal candidate.\nSalary was fine.",)
+    ]

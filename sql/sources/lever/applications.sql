@@ -23,7 +23,8 @@
 --   ats_rejection_reason  the archive reason's text (non-hired)
 --   recruiter_note a note of the notes export (opportunityId, else the file name
 --                  notes-<opportunityId>.json), not secret and not deleted, written within
---                  note_window_days of the archive time (the nearest); its text fields joined.
+--                  note_window_days of the archive time (the nearest); its text fields joined
+--                  (a score, a yes/no answer or a list of choices is not text).
 --                  Lever attaches no note to the archive action itself.
 --   years_experience, education, career_goal
 --                  the application's customQuestions fields, by their label (lever.toml
@@ -94,17 +95,23 @@ reasons as materialized (
                from lever_archive_reasons group by id) r on r.id = d.reason_id
 ),
 note_field as (
-    -- (each field cut to the contract's free-text max_chars at once, and the note they make
-    -- below: cut_text, pipelines/sources)
-    select id, opportunity_id, created_at, cut_text(f ->> '$') as value, i
-    from (select id, ms_ts(createdAt) as created_at,
-                 coalesce(opportunityId, id_in_file_name(filename, 'notes'))
-                     as opportunity_id,
-                 unnest(json_extract(fields, '$[*].value')) as f,
-                 generate_subscripts(json_extract(fields, '$[*].value'), 1) as i
-          from lever_notes
-          where coalesce(lower(secret), 'false') <> 'true' and deletedAt is null)
-    where json_type(f) = 'VARCHAR' and nullif(trim(f ->> '$'), '') is not null
+    -- a note's text fields, each cut to the contract's free-text max_chars before they are
+    -- unnested, and the note they make below (cut_text, pipelines/sources). A value that is JSON
+    -- but not a string (a score, a yes/no, a list) is not text. (Unnested whole, or with a filter
+    -- that DuckDB pushes into the JSON reader, notes of megabytes ran out of memory: secret and
+    -- deleted notes are dropped by a case.)
+    select id, opportunity_id, created_at, value, i
+    from (select id, created_at, opportunity_id, unnest(texts) as value,
+                 generate_subscripts(texts, 1) as i
+          from (select id, ms_ts(createdAt) as created_at,
+                       coalesce(opportunityId, id_in_file_name(filename, 'notes'))
+                           as opportunity_id,
+                       case when coalesce(lower(secret), 'false') <> 'true' and deletedAt is null
+                            then list_transform(fields, lambda f: cut_text(f.value))
+                       end as texts
+                from lever_notes))
+    where nullif(trim(value), '') is not null
+      and coalesce(json_type(try_cast(value as json)), 'VARCHAR') = 'VARCHAR'
 ),
 note as (
     -- the nearest note to the archive time, within note_window_days
