@@ -74,10 +74,11 @@ model: bootstrap ## retrain the text model (rules/text_model_v1) after changing 
 calibrate: bootstrap ## refit the confidence table (rules file's [confidence]) by leave-one-split-out; after `make model`
 	$(RUN) python -m pipelines.calibrate
 
-bench: bootstrap ## benchmarks at 1M and 10M applications: ingest, reasons, adapters, whole pipeline (full, 1% batch, no change, floor); prints numbers
+bench: bootstrap ## benchmarks at 1M and 10M applications: ingest, reasons, adapters, notes of megabytes, whole pipeline (full, 1% batch, no change, floor); prints numbers
 	$(RUN) python benchmarks/bench_ingest.py --sizes 1000000 10000000
 	$(RUN) python benchmarks/bench_reasons.py --applications 1000000
 	$(RUN) python benchmarks/bench_adapters.py --applications 1000000
+	$(RUN) python benchmarks/bench_long_notes.py --notes 1000
 	$(RUN) python benchmarks/bench_pipeline.py --sizes 1000000 10000000
 
 review: bootstrap ## write the review queue (case id, reason, confidence, rule) beside the warehouse

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sources_util import FIXTURES, ingest, link_fixture, pid, quarantined, rows, write_json
 
+from pipelines.ingest import IngestError
 from pipelines.reasons.engine import assign_reasons
 from pipelines.reasons.rules import load_rules
 
@@ -258,6 +259,8 @@ def test_a_notes_text_fields_join_in_order_and_its_scores_and_choices_are_left_o
         {"type": "note", "value": None},
         {"type": "note", "value": "  "},
         {"type": "note", "value": "Salary was fine."},
+        {"type": "text", "value": "3"},  # a text field is text, even one that reads as JSON
+        {"type": "multiple-select", "value": ["Skills " * 20_000, "Culture " * 20_000]},
     ]
     notes = [
         {"id": "n1", "createdAt": t_archive, "secret": False, "fields": fields},
@@ -268,5 +271,21 @@ def test_a_notes_text_fields_join_in_order_and_its_scores_and_choices_are_left_o
     write_json(folder / "lever", "notes-o1.json", notes)
     ingest(con, folder)
     assert rows(con, "select recruiter_note from applications") == [
-        ("Went with the internal candidate.\nSalary was fine.",)
+        ("Went with the internal candidate.\nSalary was fine.\n3",)
     ]
+
+
+def test_a_notes_record_of_another_shape_fails_the_run_naming_its_file_and_record_not_its_text(
+    con, tmp_path
+):
+    notes = [
+        {"id": "n1", "createdAt": 1, "fields": [{"type": "note", "value": "fine"}]},
+        {"id": "n2", "createdAt": 1, "fields": ["Spoke to Jane Roe about the offer"]},
+    ]
+    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    write_json(folder / "lever", "notes-o1.json", notes)
+    with pytest.raises(IngestError) as failed:
+        ingest(con, folder)
+    message = str(failed.value)
+    assert message.startswith(f"{folder / 'lever' / 'notes-o1.json'}: record 2 ")
+    assert "Expected OBJECT" in message and "Jane" not in message

@@ -11,6 +11,7 @@ from pipelines.contract import load_contract
 from pipelines.ingest import ingest_folder
 from pipelines.sample.generator import generate
 from pipelines.sample.generator import write as write_contract
+from pipelines.sample.notes import lengthen_notes
 from pipelines.sample.vendors import write_vendor_export
 from pipelines.warehouse import connect
 
@@ -23,15 +24,7 @@ LIMIT = "200MB"
 @pytest.mark.parametrize("vendor", ["greenhouse", "lever", "ashby"])
 def test_an_export_with_notes_of_megabytes_loads_within_a_small_memory_limit(tmp_path, vendor):
     data = generate(300, seed=8)
-    apps = data.applications.with_row_index("n")
-    long = (pl.col("n") < LONG_NOTES) & pl.col("recruiter_note").is_not_null()
-    repeat = pl.lit(NOTE_BYTES) // (pl.col("recruiter_note").str.len_chars() + 1)
-    data.applications = apps.with_columns(
-        pl.when(long)
-        .then((pl.col("recruiter_note") + " ").repeat_by(repeat).list.join(""))
-        .otherwise(pl.col("recruiter_note"))
-        .alias("recruiter_note")
-    ).drop("n")
+    data.applications = lengthen_notes(data.applications, LONG_NOTES, NOTE_BYTES)
     assert (
         data.applications.filter(pl.col("recruiter_note").str.len_bytes() > 1_000_000).height >= 30
     )

@@ -205,6 +205,15 @@ def _read_error(path: Path, e: duckdb.Error, what: str) -> IngestError:
             f"{path}: line {line.group(1) if line else '?'} is longer than the "
             f"{MAX_LINE_BYTES // 2**20} MiB line limit"
         )
+    # A record of another file of the export (a vendor's notes, say) that is not in the shape
+    # its adapter reads: that file and record are named, and never the value DuckDB quotes
+    # after the reason (it may be a note's text)
+    shape = re.search(r'JSON transform error in file "([^"]+)", in ([^:]+): ([^:]+)', str(e))
+    if shape:
+        return IngestError(
+            f"{shape[1]}: {shape[2].replace('record/value', 'record')} cannot be read as part of "
+            f"{what}: {shape[3].strip()}"
+        )
     return IngestError(f"{path}: cannot be read as {what}: {_first_line(e)}")
 
 

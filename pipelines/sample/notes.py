@@ -7,6 +7,8 @@ reuse these sentences: rules are measured on phrasings they were not built from.
 
 from __future__ import annotations
 
+import polars as pl
+
 NOTES: dict[str, list[str]] = {
     "competition": [
         "Went with another candidate who had {gap} more years of experience.",
@@ -139,3 +141,15 @@ OTHER_NOTES = [
     "Accepted another offer.",
     "Interviewed well, not selected.",
 ]
+
+
+def lengthen_notes(applications: pl.DataFrame, notes: int, note_bytes: int) -> pl.DataFrame:
+    """``applications`` with the recruiter notes of its first ``notes`` rows repeated to about
+    ``note_bytes`` bytes each: notes of megabytes (a pasted thread), for memory tests and
+    benchmarks."""
+    note = pl.col("recruiter_note")
+    repeat = pl.lit(note_bytes) // (note.str.len_bytes() + 1)
+    long = (pl.int_range(pl.len()) < notes) & note.is_not_null()
+    return applications.with_columns(
+        pl.when(long).then((note + " ").repeat_by(repeat).list.join("")).otherwise(note)
+    )

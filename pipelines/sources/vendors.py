@@ -32,7 +32,7 @@ J, V = "JSON", "VARCHAR"
 ACTIVITIES = "STRUCT(created_at VARCHAR, subject VARCHAR, body VARCHAR)[]"
 # A Lever note's fields, values as text: DuckDB's JSON reader needs several times a batch's size
 # to keep a JSON column, and a batch of notes of megabytes ran out of memory (#11).
-NOTE_FIELDS = "STRUCT(value VARCHAR)[]"
+NOTE_FIELDS = "STRUCT(type VARCHAR, value VARCHAR)[]"
 
 GREENHOUSE = (
     Kind("jobs", {"id": V, "name": V, "status": V, "opened_at": V, "created_at": V,

@@ -24,7 +24,8 @@
 --   recruiter_note a note of the notes export (opportunityId, else the file name
 --                  notes-<opportunityId>.json), not secret and not deleted, written within
 --                  note_window_days of the archive time (the nearest); its text fields joined
---                  (a score, a yes/no answer or a list of choices is not text).
+--                  (a score, a yes/no answer or a list of choices is not text; a field without
+--                  a text type whose string reads as JSON, "3" or "[1]", is taken for one).
 --                  Lever attaches no note to the archive action itself.
 --   years_experience, education, career_goal
 --                  the application's customQuestions fields, by their label (lever.toml
@@ -96,8 +97,9 @@ reasons as materialized (
 ),
 note_field as (
     -- a note's text fields, each cut to the contract's free-text max_chars before they are
-    -- unnested, and the note they make below (cut_text, pipelines/sources). A value that is JSON
-    -- but not a string (a score, a yes/no, a list) is not text. (Unnested whole, or with a filter
+    -- unnested, and the note they make below (cut_text, pipelines/sources). A field of a text
+    -- type (note, text, textarea) is text; another's value is text unless it reads as JSON that
+    -- is not a string (a score, a yes/no, a list of choices). (Unnested whole, or with a filter
     -- that DuckDB pushes into the JSON reader, notes of megabytes ran out of memory: secret and
     -- deleted notes are dropped by a case.)
     select id, opportunity_id, created_at, value, i
@@ -107,11 +109,14 @@ note_field as (
                        coalesce(opportunityId, id_in_file_name(filename, 'notes'))
                            as opportunity_id,
                        case when coalesce(lower(secret), 'false') <> 'true' and deletedAt is null
-                            then list_transform(fields, lambda f: cut_text(f.value))
+                            then list_transform(fields, lambda f:
+                                case when lower(f.type) in ('note', 'text', 'textarea')
+                                          or coalesce(json_type(try_cast(f.value as json)),
+                                                      'VARCHAR') = 'VARCHAR'
+                                     then cut_text(f.value) end)
                        end as texts
                 from lever_notes))
     where nullif(trim(value), '') is not null
-      and coalesce(json_type(try_cast(value as json)), 'VARCHAR') = 'VARCHAR'
 ),
 note as (
     -- the nearest note to the archive time, within note_window_days
