@@ -289,3 +289,15 @@ def test_a_notes_record_of_another_shape_fails_the_run_naming_its_file_and_recor
     message = str(failed.value)
     assert message.startswith(f"{folder / 'lever' / 'notes-o1.json'}: record 2 ")
     assert "Expected OBJECT" in message and "Jane" not in message
+
+
+def test_list_responses_load_under_a_small_memory_cap(con, tmp_path):
+    # a list response is read whole; DuckDB allocates twice the largest object it may read up
+    # front, which once made a file of a few bytes need 512 MiB
+    t_archive = 1704153600000 + 20 * DAY
+    notes = [{"id": "n1", "createdAt": t_archive, "fields": [{"type": "note", "value": "Hired"}]}]
+    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    write_json(folder / "lever", "notes-o1.json", {"data": notes, "hasNext": False})
+    con.execute("set memory_limit = '200MB'")
+    ingest(con, folder)
+    assert rows(con, "select recruiter_note from applications") == [("Hired",)]

@@ -205,6 +205,15 @@ def _read_error(path: Path, e: duckdb.Error, what: str) -> IngestError:
             f"{path}: line {line.group(1) if line else '?'} is longer than the "
             f"{MAX_LINE_BYTES // 2**20} MiB line limit"
         )
+    # A list response ({"data": [...]}) is one JSON object, read whole
+    whole = re.search(
+        r'"maximum_object_size" of (\d+) bytes exceeded while reading file "([^"]+)"', str(e)
+    )
+    if whole:
+        return IngestError(
+            f"{whole[2]}: a list response larger than {int(whole[1]) // 2**20} MiB, the most one "
+            f"file of {what} may hold: save it as pages (as the API returns them) or as JSON Lines"
+        )
     # A record of another file of the export (a vendor's notes, say) that is not in the shape
     # its adapter reads: that file and record are named, and never the value DuckDB quotes
     # after the reason (it may be a note's text)

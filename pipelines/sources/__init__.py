@@ -53,6 +53,15 @@ _JSON_EXT = (".json", ".jsonl", ".ndjson")
 _MAX_OBJECT = 256 * 1024 * 1024
 
 
+def _object_size(paths: list[Path]) -> int:
+    """The ``maximum_object_size`` for reading ``paths`` whole: DuckDB allocates twice this up
+    front, so a fixed 256 MB failed on a tiny file under a memory cap below 600 MB. The largest
+    file's size (a gzip file's content is not known: the limit)."""
+    if any(p.suffix == ".gz" for p in paths):
+        return _MAX_OBJECT
+    return min(_MAX_OBJECT, max([1 << 20, *(p.stat().st_size + 1 for p in paths)]))
+
+
 @dataclass(frozen=True)
 class SourceFile:
     """A primary file of a vendor export: its records become rows of ``table``."""
@@ -223,7 +232,7 @@ def _read(kind: Kind, paths: list[Path]) -> str:
             f"select opportunityId, {fields}, filename from (select e.key as opportunityId, "
             "unnest(json_extract(e.value, '$.data[*]')) as form, r.filename "
             f"from read_json_objects({files}, format = 'auto', filename = true, "
-            f"maximum_object_size = {_MAX_OBJECT}) r, json_each(r.json) e)"
+            f"maximum_object_size = {_object_size(paths)}) r, json_each(r.json) e)"
         )
     keys = {p: _envelope_key(p) for p in paths}
     plain = [p for p in paths if keys[p] is None]
@@ -244,7 +253,7 @@ def _read(kind: Kind, paths: list[Path]) -> str:
             f"select u.*, filename from (select unnest({key}) as u, filename from read_json("
             f"{names}, format = 'auto', filename = true, "
             f"columns = {{{sql_literal(key)}: {sql_literal(struct)}}}, "
-            f"maximum_object_size = {_MAX_OBJECT}))"
+            f"maximum_object_size = {_object_size(wrapped)}))"
         )
     return " union all by name ".join(f"({p})" for p in parts)
 
