@@ -86,7 +86,7 @@ def test_the_contract_version_each_file_was_read_as_is_logged(con, data_dir):
         ("interviews.csv", "contract", "1.0"),
         ("background_checks.csv", "contract", "1.1"),
     ]
-    assert con.execute("select contract_version from ingest_batches").fetchall() == [("1.1",)]
+    assert con.execute("select contract_version from ingest_batches").fetchall() == [("1.2",)]
     assert quarantine_reasons(con, "background_checks") == [
         "post-adverse notice before the pre-adverse notice"
     ]
