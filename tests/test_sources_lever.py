@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -301,3 +303,35 @@ def test_list_responses_load_under_a_small_memory_cap(con, tmp_path):
     con.execute("set memory_limit = '200MB'")
     ingest(con, folder)
     assert rows(con, "select recruiter_note from applications") == [("Hired",)]
+
+
+def test_a_gzip_list_response_is_read_with_room_for_its_whole_content(con, tmp_path):
+    # 49 KB compressed, 20 MB of content: the room DuckDB is given is the content's size
+    t_archive = 1704153600000 + 20 * DAY
+    value = "Went with another candidate. " * 700_000
+    notes = {"data": [{"id": "n1", "createdAt": t_archive, "fields": [{"value": value}]}]}
+    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    (folder / "lever" / "notes-o1.json.GZ").write_bytes(gzip.compress(json.dumps(notes).encode()))
+    ingest(con, folder)
+    ((note,),) = rows(con, "select recruiter_note from applications")
+    assert note.startswith("Went with another candidate.") and len(note) > 150_000
+
+
+def test_a_notes_file_name_gives_the_opportunity_whatever_its_case(con, tmp_path):
+    t_archive = 1704153600000 + 20 * DAY
+    notes = [{"id": "n1", "createdAt": t_archive, "fields": [{"type": "note", "value": "Hired"}]}]
+    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    write_json(folder / "lever", "Notes-o1.JSON", notes)
+    ingest(con, folder)
+    assert rows(con, "select recruiter_note from applications") == [("Hired",)]
+
+
+def test_a_record_over_the_json_object_limit_is_named_as_such(con, tmp_path):
+    notes = [{"id": "n1", "createdAt": 1, "fields": [{"type": "note", "value": "x" * 40_000_000}]}]
+    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    write_json(folder / "lever", "notes.jsonl", notes)
+    with pytest.raises(IngestError) as failed:
+        ingest(con, folder)
+    assert str(failed.value).startswith(
+        f"{folder / 'lever' / 'notes.jsonl'}: a JSON object larger than 16 MiB"
+    )

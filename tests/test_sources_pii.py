@@ -11,7 +11,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from sources_util import KEY, ingest, link_fixture
+from sources_util import KEY, ingest, link_fixture, write_json
 
 from pipelines.__main__ import JOB, ensure_dagster_home
 from pipelines.reasons.engine import assign_reasons
@@ -133,3 +133,38 @@ def test_an_adapter_text_is_scrubbed_then_cut_to_the_contracts_max_chars():
     text = "x" * (limit - 11) + " john.doe@example.com and more"
     (kept,) = con.execute("select scrub_text(?)", [text]).fetchone()
     assert len(kept) == limit and "john" not in kept and "@" not in kept
+
+
+def test_a_vendor_file_that_cannot_be_read_leaves_none_of_its_text_in_dagsters_storage(
+    tmp_path, monkeypatch
+):
+    # DuckDB's error quotes the record's value; the run's failure names the file and record,
+    # and the error it came from (which Dagster would store with it) is not kept
+    data_dir, out, home = tmp_path / "in", tmp_path / "out", tmp_path / "dagster_home"
+    lever = link_fixture(data_dir, "lever")
+    note = f"Spoke to Jane Roe at {NOTE_PII[0]}"
+    write_json(lever, "notes-o9.json", [{"id": "n9", "createdAt": 1, "fields": [note]}])
+    for k, v in {
+        "HIRING_DATA_DIR": str(data_dir),
+        "HIRING_WAREHOUSE": str(out / "warehouse.duckdb"),
+        "HIRING_REPORTS_DIR": str(out / "reports"),
+        "HIRING_PSEUDONYM_KEY": SECRET,
+        "DAGSTER_HOME": str(home),
+    }.items():
+        monkeypatch.setenv(k, v)
+    ensure_dagster_home()
+    from pipelines.definitions import defs
+
+    with dg.DagsterInstance.get() as instance:
+        result = (
+            defs().resolve_job_def(JOB).execute_in_process(instance=instance, raise_on_error=False)
+        )
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert not result.success and len(failures) == 1
+    assert "notes-o9.json: record 1 cannot be read" in failures[0].step_failure_data.error.message
+    files = searched([out, home])
+    assert any("runs" in str(p) or p.suffix == ".db" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for needle in ("Jane Roe", NOTE_PII[0]):
+            assert needle.encode() not in data, f"{needle!r} found in {path}"

@@ -205,24 +205,27 @@ def _read_error(path: Path, e: duckdb.Error, what: str) -> IngestError:
             f"{path}: line {line.group(1) if line else '?'} is longer than the "
             f"{MAX_LINE_BYTES // 2**20} MiB line limit"
         )
-    # A list response ({"data": [...]}) is one JSON object, read whole
+    # One JSON object over DuckDB's limit: a record, or a list response ({"data": [...]}),
+    # which is read whole
     whole = re.search(
-        r'"maximum_object_size" of (\d+) bytes exceeded while reading file "([^"]+)"', str(e)
+        r'"maximum_object_size" of (\d+) bytes exceeded while reading file "(.+)" \(', str(e)
     )
     if whole:
         return IngestError(
-            f"{whole[2]}: a list response larger than {int(whole[1]) // 2**20} MiB, the most one "
-            f"file of {what} may hold: save it as pages (as the API returns them) or as JSON Lines"
+            f"{whole[2]}: a JSON object larger than {int(whole[1]) // 2**20} MiB, the most "
+            f"{what} reads in one piece (one record, or a whole list response): save a list "
+            "response as pages, as the API returns them"
         )
     # A record of another file of the export (a vendor's notes, say) that is not in the shape
     # its adapter reads: that file and record are named, and never the value DuckDB quotes
     # after the reason (it may be a note's text)
-    shape = re.search(r'JSON transform error in file "([^"]+)", in ([^:]+): ([^:]+)', str(e))
-    if shape:
-        return IngestError(
-            f"{shape[1]}: {shape[2].replace('record/value', 'record')} cannot be read as part of "
-            f"{what}: {shape[3].strip()}"
+    if "JSON transform error" in str(e):
+        shape = re.search(
+            r'in file "(.+?)", in (record/value \d+|line \d+): (Expected \w+, but got \w+)', str(e)
         )
+        where = f"{shape[1]}: {shape[2].replace('record/value', 'record')}" if shape else path
+        why = shape[3] if shape else "a record of another shape than the one it is read as"
+        return IngestError(f"{where} cannot be read as part of {what}: {why}")
     return IngestError(f"{path}: cannot be read as {what}: {_first_line(e)}")
 
 
@@ -347,7 +350,7 @@ def _parquet_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     try:
         schema = con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as e:
-        raise _read_error(path, e, "Parquet") from e
+        raise _read_error(path, e, "Parquet") from None  # (DuckDB quotes values: not kept)
     return [str(r[0]) for r in schema]
 
 
@@ -403,4 +406,4 @@ def _jsonl_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     try:
         return {k.strip().lower() for k in _object_keys(con, f"({sql})", params)}
     except duckdb.Error as e:
-        raise _read_error(path, e, "JSON Lines") from e
+        raise _read_error(path, e, "JSON Lines") from None  # (DuckDB quotes values: not kept)

@@ -89,7 +89,7 @@ def _read_csv(
             encoding = "latin-1"
             read(encoding)
     except duckdb.Error as e:
-        raise _read_error(f.path, e, "CSV") from e
+        raise _read_error(f.path, e, "CSV") from None  # (DuckDB quotes values: not kept)
     # Lines the CSV reader could not split into the header's columns are quarantined whole
     # (the reader may report one line twice; keep its first error).
     con.execute(
@@ -130,7 +130,7 @@ def _read_jsonl(
     try:
         con.execute(f"create or replace temp table _json as {lines}", params)
     except duckdb.Error as e:
-        raise _read_error(f.path, e, "JSON Lines") from e
+        raise _read_error(f.path, e, "JSON Lines") from None  # (DuckDB quotes values: not kept)
     keys = _object_keys(con, "_json")
     by_lower = {k.strip().lower(): k for k in keys}
     names = sorted(by_lower)
@@ -180,7 +180,9 @@ def read_source(
     except sources.SourceError as e:
         raise IngestError(str(e)) from e
     except duckdb.Error as e:
-        raise _read_error(f.path, e, f"a {f.source} export") from e
+        raise _read_error(
+            f.path, e, f"a {f.source} export"
+        ) from None  # (DuckDB quotes values: not kept)
     n, last, distinct = con.execute(
         "select count(*), coalesce(max(_row), 0), count(distinct _row) from _adapter_out"
     ).fetchall()[0]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,10 +57,24 @@ _MAX_OBJECT = 256 * 1024 * 1024
 def _object_size(paths: list[Path]) -> int:
     """The ``maximum_object_size`` for reading ``paths`` whole: DuckDB allocates twice this up
     front, so a fixed 256 MB failed on a tiny file under a memory cap below 600 MB. The largest
-    file's size (a gzip file's content is not known: the limit)."""
-    if any(p.suffix == ".gz" for p in paths):
-        return _MAX_OBJECT
-    return min(_MAX_OBJECT, max([1 << 20, *(p.stat().st_size + 1 for p in paths)]))
+    file's content (a gzip file's counted as it is decompressed), between DuckDB's own default,
+    16 MiB, and 256 MiB."""
+    largest = 0
+    for p in paths:
+        with p.open("rb") as f:
+            compressed = f.read(2) == b"\x1f\x8b"
+        if not compressed:
+            largest = max(largest, p.stat().st_size + 1)
+            continue
+        size = 0
+        try:
+            with gzip.open(p, "rb") as f:
+                while size <= _MAX_OBJECT and (chunk := f.read(1 << 20)):
+                    size += len(chunk)
+        except (OSError, EOFError, zlib.error):
+            size = _MAX_OBJECT  # corrupt: DuckDB's reader says so, naming the file
+        largest = max(largest, size + 1)
+    return min(_MAX_OBJECT, max(16 << 20, largest))
 
 
 @dataclass(frozen=True)
@@ -176,7 +191,7 @@ def prepare(con: duckdb.DuckDBPyConnection, key: bytes) -> None:
     # A file of one object's records names the object: activity_feed-<candidate_id>.json
     con.execute(
         "create or replace temp macro id_in_file_name(filename, kind) as nullif(regexp_extract("
-        r"filename, kind || '[-_.]([^/]+?)\.(?:json|jsonl|ndjson)(?:\.gz)?$', 1), '')"
+        r"filename, '(?i:' || kind || ')[-_.]([^/]+?)\.(?i:json|jsonl|ndjson)(?:\.(?i:gz))?$', 1), '')"
     )
     con.execute(
         "create or replace temp macro setting(n) as "

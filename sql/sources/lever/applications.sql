@@ -24,8 +24,9 @@
 --   recruiter_note a note of the notes export (opportunityId, else the file name
 --                  notes-<opportunityId>.json), not secret and not deleted, written within
 --                  note_window_days of the archive time (the nearest); its text fields joined
---                  (a score, a yes/no answer or a list of choices is not text; a field without
---                  a text type whose string reads as JSON, "3" or "[1]", is taken for one).
+--                  (a field of a text type - note, text, textarea - is text, as written; in
+--                  another field a score, a yes/no answer or a list of choices is not, and a
+--                  string that reads as JSON, "3" or "[1]", is taken for one).
 --                  Lever attaches no note to the archive action itself.
 --   years_experience, education, career_goal
 --                  the application's customQuestions fields, by their label (lever.toml
@@ -98,10 +99,10 @@ reasons as materialized (
 note_field as (
     -- a note's text fields, each cut to the contract's free-text max_chars before they are
     -- unnested, and the note they make below (cut_text, pipelines/sources). A field of a text
-    -- type (note, text, textarea) is text; another's value is text unless it reads as JSON that
-    -- is not a string (a score, a yes/no, a list of choices). (Unnested whole, or with a filter
-    -- that DuckDB pushes into the JSON reader, notes of megabytes ran out of memory: secret and
-    -- deleted notes are dropped by a case.)
+    -- type (note, text, textarea) is text, as written; another's value is text unless it reads
+    -- as JSON that is not a string (a score, a yes/no, a list of choices). (Unnested whole, or
+    -- with a filter that DuckDB pushes into the JSON reader, notes of megabytes ran out of
+    -- memory: secret and deleted notes are dropped by a case.)
     select id, opportunity_id, created_at, value, i
     from (select id, created_at, opportunity_id, unnest(texts) as value,
                  generate_subscripts(texts, 1) as i
