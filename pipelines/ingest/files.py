@@ -34,19 +34,15 @@ import duckdb
 
 from pipelines import sources
 from pipelines.contract import Contract, Table, load_contract
+from pipelines.ingest.errors import MAX_LINE_BYTES, IngestError, read_error
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 GZIP_SUFFIX = ".gz"  # applications.csv.gz, interviews.jsonl.gz (Parquet compresses inside)
-MAX_LINE_BYTES = 8 * 1024 * 1024  # a 200 KB recruiter note must fit comfortably
 MAX_HEADER_BYTES = 64 * 1024  # a CSV header line; all the contract's columns take < 300 bytes
 MAX_HEADER_COLUMNS = 1000
 SNIFF_BYTES = 1024  # what sniff() reads of a file (of its decompressed text, when gzip)
 
 _log = logging.getLogger(__name__)
-
-
-class IngestError(Exception):
-    """A file that cannot be read at all. The message names the file and the problem."""
 
 
 @dataclass(frozen=True)
@@ -193,42 +189,6 @@ def check_headers(data_dir: Path, contract: Contract | None = None) -> InputList
     return listing
 
 
-def _first_line(e: BaseException) -> str:
-    return str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-
-
-def _read_error(path: Path, e: duckdb.Error, what: str) -> IngestError:
-    """One line for a file DuckDB could not read; a line over the limit is named as such."""
-    if "Maximum line size" in str(e):
-        line = re.search(r"CSV Error on Line: (\d+)", str(e))
-        return IngestError(
-            f"{path}: line {line.group(1) if line else '?'} is longer than the "
-            f"{MAX_LINE_BYTES // 2**20} MiB line limit"
-        )
-    # One JSON object over DuckDB's limit: a record, or a list response ({"data": [...]}),
-    # which is read whole
-    whole = re.search(
-        r'"maximum_object_size" of (\d+) bytes exceeded while reading file "(.+)" \(', str(e)
-    )
-    if whole:
-        return IngestError(
-            f"{whole[2]}: a JSON object larger than {int(whole[1]) // 2**20} MiB, the most "
-            f"{what} reads in one piece (one record, or a whole list response): save a list "
-            "response as pages, as the API returns them"
-        )
-    # A record of another file of the export (a vendor's notes, say) that is not in the shape
-    # its adapter reads: that file and record are named, and never the value DuckDB quotes
-    # after the reason (it may be a note's text)
-    if "JSON transform error" in str(e):
-        shape = re.search(
-            r'in file "(.+?)", in (record/value \d+|line \d+): (Expected \w+, but got \w+)', str(e)
-        )
-        where = f"{shape[1]}: {shape[2].replace('record/value', 'record')}" if shape else path
-        why = shape[3] if shape else "a record of another shape than the one it is read as"
-        return IngestError(f"{where} cannot be read as part of {what}: {why}")
-    return IngestError(f"{path}: cannot be read as {what}: {_first_line(e)}")
-
-
 def _open(path: Path) -> BinaryIO:
     """The file, opened for reading only if it is a regular file (never blocks on a FIFO)."""
     try:
@@ -350,7 +310,7 @@ def _parquet_names(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     try:
         schema = con.execute("describe select * from read_parquet(?)", [str(path)]).fetchall()
     except duckdb.Error as e:
-        raise _read_error(path, e, "Parquet") from None  # (DuckDB quotes values: not kept)
+        raise read_error(path, e, "Parquet") from None  # (DuckDB quotes values: not kept)
     return [str(r[0]) for r in schema]
 
 
@@ -406,4 +366,4 @@ def _jsonl_keys(con: duckdb.DuckDBPyConnection, path: Path) -> set[str]:
     try:
         return {k.strip().lower() for k in _object_keys(con, f"({sql})", params)}
     except duckdb.Error as e:
-        raise _read_error(path, e, "JSON Lines") from None  # (DuckDB quotes values: not kept)
+        raise read_error(path, e, "JSON Lines") from None  # (DuckDB quotes values: not kept)

@@ -15,6 +15,7 @@ import duckdb
 
 from pipelines import sources
 from pipelines.contract import Table
+from pipelines.ingest.errors import read_error
 from pipelines.ingest.files import (
     MAX_LINE_BYTES,
     IngestError,
@@ -24,7 +25,6 @@ from pipelines.ingest.files import (
     _jsonl_lines,
     _object_keys,
     _parquet_names,
-    _read_error,
 )
 from pipelines.warehouse import quote_ident, scalar, sql_literal
 
@@ -89,7 +89,7 @@ def _read_csv(
             encoding = "latin-1"
             read(encoding)
     except duckdb.Error as e:
-        raise _read_error(f.path, e, "CSV") from None  # (DuckDB quotes values: not kept)
+        raise read_error(f.path, e, "CSV") from None  # (DuckDB quotes values: not kept)
     # Lines the CSV reader could not split into the header's columns are quarantined whole
     # (the reader may report one line twice; keep its first error).
     con.execute(
@@ -130,7 +130,7 @@ def _read_jsonl(
     try:
         con.execute(f"create or replace temp table _json as {lines}", params)
     except duckdb.Error as e:
-        raise _read_error(f.path, e, "JSON Lines") from None  # (DuckDB quotes values: not kept)
+        raise read_error(f.path, e, "JSON Lines") from None  # (DuckDB quotes values: not kept)
     keys = _object_keys(con, "_json")
     by_lower = {k.strip().lower(): k for k in keys}
     names = sorted(by_lower)
@@ -180,7 +180,7 @@ def read_source(
     except sources.SourceError as e:
         raise IngestError(str(e)) from e
     except duckdb.Error as e:
-        raise _read_error(
+        raise read_error(
             f.path, e, f"a {f.source} export"
         ) from None  # (DuckDB quotes values: not kept)
     n, last, distinct = con.execute(
