@@ -335,3 +335,12 @@ def test_a_record_over_the_json_object_limit_is_named_as_such(con, tmp_path):
     assert str(failed.value).startswith(
         f"{folder / 'lever' / 'notes.jsonl'}: a JSON object larger than 16 MiB"
     )
+
+
+def test_a_gzip_file_is_read_whatever_its_name(con, tmp_path):
+    t_archive = 1704153600000 + 20 * DAY
+    notes = [{"id": "n1", "createdAt": t_archive, "fields": [{"type": "note", "value": "Hired"}]}]
+    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    (folder / "lever" / "notes-o1.json").write_bytes(gzip.compress(json.dumps(notes).encode()))
+    ingest(con, folder)
+    assert rows(con, "select recruiter_note from applications") == [("Hired",)]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,9 +62,7 @@ def _object_size(paths: list[Path]) -> int:
     16 MiB, and 256 MiB."""
     largest = 0
     for p in paths:
-        with p.open("rb") as f:
-            compressed = f.read(2) == b"\x1f\x8b"
-        if not compressed:
+        if not _is_gzip(p):
             largest = max(largest, p.stat().st_size + 1)
             continue
         size = 0
@@ -208,12 +207,15 @@ _ENVELOPE = re.compile(
 )
 
 
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as f:
+        return f.read(2) == b"\x1f\x8b"
+
+
 def _envelope_key(path: Path) -> str | None:
     """The key of the records' list when ``path`` is a list response (``data`` or ``results``)
     rather than records (from its first bytes), else None."""
-    with path.open("rb") as f:
-        compressed = f.read(2) == b"\x1f\x8b"
-    with (gzip.open if compressed else open)(path, "rb") as f:
+    with (gzip.open if _is_gzip(path) else open)(path, "rb") as f:
         head = f.read(4096).decode("utf-8", "replace").lstrip("\ufeff \t\r\n")
     m = _ENVELOPE.match(head)
     return m[1] if m else None
@@ -228,11 +230,13 @@ def _read(kind: Kind, paths: list[Path]) -> str:
     if not paths:
         cols = ", ".join(f"NULL::{t} as {quote_ident(c)}" for c, t in kind.columns.items())
         return f"select {cols}, NULL::varchar as filename limit 0"
-    files = "[" + ", ".join(sql_literal(str(p)) for p in paths) + "]"
     if kind.csv:
-        return (
-            f"select * from read_csv({files}, header = true, all_varchar = true, "
-            "union_by_name = true, filename = true)"
+        return _by_compression(
+            paths,
+            lambda files, c: (
+                f"select * from read_csv({files}, header = true, all_varchar = true, "
+                f"union_by_name = true, filename = true, compression = '{c}')"
+            ),
         )
     if kind.name == "feedback_by_opportunity":
         # Lever: {opportunityId: {"data": [form, ...], "hasNext": ...}, ...}
@@ -243,34 +247,59 @@ def _read(kind: Kind, paths: list[Path]) -> str:
             for c, t in kind.columns.items()
             if c != "opportunityId"
         )
-        return (
-            f"select opportunityId, {fields}, filename from (select e.key as opportunityId, "
-            "unnest(json_extract(e.value, '$.data[*]')) as form, r.filename "
-            f"from read_json_objects({files}, format = 'auto', filename = true, "
-            f"maximum_object_size = {_object_size(paths)}) r, json_each(r.json) e)"
+        size = _object_size(paths)
+        return _by_compression(
+            paths,
+            lambda files, c: (
+                f"select opportunityId, {fields}, filename from (select e.key as "
+                "opportunityId, unnest(json_extract(e.value, '$.data[*]')) as form, r.filename "
+                f"from read_json_objects({files}, format = 'auto', filename = true, "
+                f"compression = '{c}', maximum_object_size = {size}) r, "
+                "json_each(r.json) e)"
+            ),
         )
     keys = {p: _envelope_key(p) for p in paths}
     plain = [p for p in paths if keys[p] is None]
     parts = []
     if plain:
-        names = "[" + ", ".join(sql_literal(str(p)) for p in plain) + "]"
         parts.append(
-            f"select * from read_json({names}, format = 'auto', filename = true, "
-            f"columns = {_columns_literal(kind.columns)})"
+            _by_compression(
+                plain,
+                lambda files, c: (
+                    f"select * from read_json({files}, format = 'auto', "
+                    f"filename = true, compression = '{c}', "
+                    f"columns = {_columns_literal(kind.columns)})"
+                ),
+            )
         )
     struct = "STRUCT(" + ", ".join(f"{quote_ident(c)} {t}" for c, t in kind.columns.items()) + ")[]"
     for key in ("data", "results"):
         wrapped = [p for p in paths if keys[p] == key]
         if not wrapped:
             continue
-        names = "[" + ", ".join(sql_literal(str(p)) for p in wrapped) + "]"
+        size = _object_size(wrapped)
         parts.append(
-            f"select u.*, filename from (select unnest({key}) as u, filename from read_json("
-            f"{names}, format = 'auto', filename = true, "
-            f"columns = {{{sql_literal(key)}: {sql_literal(struct)}}}, "
-            f"maximum_object_size = {_object_size(wrapped)}))"
+            _by_compression(
+                wrapped,
+                lambda files, c, key=key, size=size: (
+                    f"select u.*, filename from (select unnest({key}) as u, "
+                    f"filename from read_json({files}, format = 'auto', filename = true, "
+                    f"compression = '{c}', columns = {{{sql_literal(key)}: {sql_literal(struct)}}}, "
+                    f"maximum_object_size = {size}))"
+                ),
+            )
         )
     return " union all by name ".join(f"({p})" for p in parts)
+
+
+def _by_compression(paths: list[Path], read: Callable[[str, str], str]) -> str:
+    """``read(files, compression)`` for the gzip files of ``paths`` and for the others, as one
+    query: a file is gzip by its bytes, whatever its name (DuckDB goes by the name)."""
+    gz = [p for p in paths if _is_gzip(p)]
+    groups = [(g, c) for g, c in (([p for p in paths if p not in gz], "none"), (gz, "gzip")) if g]
+    return " union all by name ".join(
+        f"({read('[' + ', '.join(sql_literal(str(p)) for p in g) + ']', c)})" for g, c in groups
+    )
 
 
 def adapter_query(con: duckdb.DuckDBPyConnection, vendor: str, table: str, primary: Path) -> str:
