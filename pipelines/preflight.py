@@ -22,6 +22,7 @@ from pipelines.ingest import (
     check_warehouse,
     discover_files,
 )
+from pipelines.reports.site import NotAReportsFolder, check_reports_folder
 
 
 class PreflightError(Exception):
@@ -112,6 +113,22 @@ def check_input_found(data_dir: Path, contract: Contract) -> None:
     )
 
 
+def check_reports_apart(data_dir: Path, warehouse: Path, reports_dir: Path) -> None:
+    """The reports folder is replaced whole at each run: it must not be or hold the input
+    folder, nor hold the warehouse, nor hold files no report wrote."""
+    reports = reports_dir.resolve()
+    for path, what in ((data_dir, "the input folder"), (warehouse, "the warehouse")):
+        if path.resolve() == reports or reports in path.resolve().parents:
+            raise PreflightError(
+                f"HIRING_REPORTS_DIR {reports_dir} is or holds {what} ({path}); the reports replace "
+                "their whole folder at each run: give them a folder of their own"
+            )
+    try:
+        check_reports_folder(reports_dir)
+    except NotAReportsFolder as e:
+        raise PreflightError(str(e)) from None
+
+
 def preflight(
     data_dir: Path, warehouse: Path, reports_dir: Path, contract: Contract | None = None
 ) -> None:
@@ -123,6 +140,7 @@ def preflight(
     check_writable(reports_dir.parent, "reports folder", "HIRING_REPORTS_DIR")
     if reports_dir.exists():
         check_writable(reports_dir, "reports folder", "HIRING_REPORTS_DIR")
+    check_reports_apart(data_dir, warehouse, reports_dir)
     check_not_in_use(warehouse)
     check_warehouse(warehouse, contract)
 
@@ -132,6 +150,7 @@ __all__ = [
     "PreflightError",
     "check_input_found",
     "check_not_in_use",
+    "check_reports_apart",
     "check_writable",
     "open_error",
     "preflight",

@@ -65,9 +65,39 @@ def recover(out_dir: Path) -> None:
             shutil.rmtree(new, ignore_errors=True)
 
 
+class NotAReportsFolder(Exception):
+    """The reports folder holds files no report wrote: publishing would delete them."""
+
+
+def check_reports_folder(out_dir: Path) -> None:
+    """Raise NotAReportsFolder unless ``out_dir`` is missing, empty or holds only what a site
+    holds (pages, scripts, ``data/`` with CSV files): a site replaces the whole folder, and a
+    reports folder named after the input folder or the warehouse's once deleted them."""
+    if not out_dir.is_dir():
+        return
+    foreign = []
+    for entry in sorted(out_dir.iterdir()):
+        if entry.name in _KEPT or (entry.is_file() and entry.suffix in (".html", ".js")):
+            continue
+        if entry.name == "data" and entry.is_dir() and not entry.is_symlink():
+            foreign += [f"data/{p.name}" for p in sorted(entry.iterdir())
+                        if not (p.is_file() and p.suffix == ".csv")]  # fmt: skip
+            continue
+        foreign.append(entry.name + ("/" if entry.is_dir() else ""))
+    if foreign:
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
+        raise NotAReportsFolder(
+            f"{out_dir}: holds {shown}, which no report wrote; the reports replace this whole "
+            "folder, so it must be empty or hold reports only (HIRING_REPORTS_DIR)"
+        )
+
+
 def publish_site(files: dict[str, str], out_dir: Path) -> None:
     """Write ``files`` (relative name → text) and plotly.min.js as the new site in ``out_dir``."""
     out_dir = out_dir.absolute()
+    check_reports_folder(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     recover(out_dir)
     new = out_dir.parent / f".{out_dir.name}.next-{os.getpid()}"
