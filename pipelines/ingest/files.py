@@ -118,9 +118,10 @@ def _not_a_file(path: Path, st: os.stat_result | None, error: OSError | None) ->
 
 
 def list_input_folder(data_dir: Path, contract: Contract) -> InputListing:
-    """Input files in load order (contract table order, then file name), unrecognised names, and
-    entries not read with the reason. A vendor export folder (greenhouse/, lever/, ashby/,
-    checkr/) gives its adapter's files. Dotfiles, other folders are left out. Nothing is opened."""
+    """Input files in load order (contract table order, then file name: the bare
+    ``<table>.<ext>`` first), unrecognised names, and entries not read with the reason. A vendor
+    export folder (greenhouse/, lever/, ashby/, checkr/) gives its adapter's files. Dotfiles,
+    other folders are left out. Nothing is opened."""
     if not data_dir.is_dir():
         raise IngestError(f"{data_dir}: input folder does not exist (set HIRING_DATA_DIR)")
     try:
@@ -148,8 +149,11 @@ def list_input_folder(data_dir: Path, contract: Contract) -> InputListing:
                 out.files.append(InputFile(table, path, named[1], st.st_size, st.st_mtime))
         elif table is not None or st is None or not stat.S_ISDIR(st.st_mode):
             out.skipped[name] = _not_a_file(path, st, error)
+    # Within a table, by name, a name's first dot before any other character: applications.csv
+    # is delivered before applications-2026-05.csv (plain order puts "-" before "."), so that a
+    # rebuild from every file takes the same snapshot as the runs that read them in turn
     order = list(contract.tables)
-    out.files.sort(key=lambda f: (order.index(f.table), f.path.name))
+    out.files.sort(key=lambda f: (order.index(f.table), f.path.name.replace(".", "\0")))
     return out
 
 
