@@ -165,7 +165,7 @@ def run(verbose: bool = False) -> int:
     from pipelines.defs.resources import configured_paths
     from pipelines.ingest import IngestError
     from pipelines.preflight import PreflightError, preflight
-    from pipelines.summary import check_name, print_summary
+    from pipelines.summary import check_name, failure_line, print_summary
 
     paths = configured_paths()
     data_dir, warehouse, reports = paths.data_path, paths.warehouse_path, paths.reports_path
@@ -222,9 +222,8 @@ def run(verbose: bool = False) -> int:
                     msg = data.user_failure_data.description  # a user mistake, said plainly
                 else:
                     err = data.error
-                    msg = (err.message if err else "step failed").strip()
-                    if err and err.cause:
-                        msg += f" ({err.cause.message.strip()})"
+                    msg = failure_line(err.message if err else "step failed",
+                                       err.cause.message if err and err.cause else None)  # fmt: skip
                 print(f"error in step {event.step_key}: {msg}", file=sys.stderr)
         return 2
     mats = [

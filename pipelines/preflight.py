@@ -23,6 +23,7 @@ from pipelines.ingest import (
     discover_files,
 )
 from pipelines.reports.site import NotAReportsFolder, check_reports_folder
+from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_VARIABLE, memory_limit_problem
 
 
 class PreflightError(Exception):
@@ -134,6 +135,8 @@ def preflight(
 ) -> None:
     """Every check a run needs before it starts; raises PreflightError or IngestError."""
     contract = contract or load_contract()
+    if problem := memory_limit_problem(os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT):
+        raise PreflightError(problem)
     check_headers(data_dir, contract)
     check_input_found(data_dir, contract)
     check_writable(warehouse.parent, "warehouse", "HIRING_WAREHOUSE")

@@ -7,13 +7,14 @@ asset checks and the paths.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import duckdb
 
 from pipelines.contract import load_contract
 from pipelines.reasons.engine import notes_read_in_part
-from pipelines.warehouse import scalar, table_exists
+from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_VARIABLE, scalar, table_exists
 
 MAX_KINDS = 4  # quarantine reasons named on the line; the rest are "other"
 
@@ -115,3 +116,18 @@ def check_name(table: str, check: str, records: object) -> str:
     n = getattr(records, "value", records)
     where = f" ({n:,} records, listed in the warehouse table {table})" if isinstance(n, int) else ""
     return f"{table}:{check}{where}"
+
+
+def failure_line(message: str, cause: str | None = None) -> str:
+    """One line for a step that failed on an error, not on a user mistake: the first line of the
+    error and of its cause; running out of memory says which setting to raise (DuckDB's own
+    advice is a page)."""
+
+    def first(text: str) -> str:
+        return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+    line = first(message) + (f" ({first(cause)})" if cause else "")
+    if "Out of Memory" in line:
+        limit = os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT
+        return f"out of memory under {MEMORY_VARIABLE}={limit}: raise it, e.g. 3GB ({first(cause or message)})"
+    return line

@@ -21,6 +21,23 @@ SQL_DIR = PROJECT_ROOT / "sql"
 # Peak memory target for the whole pipeline is 2 GiB; DuckDB spills past this. At 10M applications
 # the process peaked at 2,166 MiB with 1280MB and 1,941 MiB with 1100MB (make bench).
 DEFAULT_MEMORY_LIMIT = "1100MB"
+MEMORY_VARIABLE = "HIRING_MEMORY_LIMIT"
+# Below this, DuckDB fails the first step with a page of its own advice (10MB did).
+MIN_MEMORY_BYTES = 100 * 10**6
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)\s*", re.IGNORECASE)
+_UNIT = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_UNIT |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def memory_limit_problem(value: str) -> str | None:
+    """Why ``value`` cannot be DuckDB's memory cap (HIRING_MEMORY_LIMIT), in one line; None when
+    it can."""
+    m = _SIZE.fullmatch(value)
+    if not m:
+        return f"{MEMORY_VARIABLE}={value!r}: not a size such as 1100MB or 3GB"
+    if float(m[1]) * _UNIT[m[2].lower()] < MIN_MEMORY_BYTES:
+        return f"{MEMORY_VARIABLE}={value!r}: below the 100MB the pipeline needs at least"
+    return None
 
 
 def connect(

@@ -20,7 +20,13 @@ from pipelines.contract import Contract, load_contract
 from pipelines.preflight import open_error
 from pipelines.reasons.rules import RULES_FILE, Rules, load_rules
 from pipelines.sources import resolve_key
-from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, PROJECT_ROOT, connect
+from pipelines.warehouse import (
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_VARIABLE,
+    PROJECT_ROOT,
+    connect,
+    memory_limit_problem,
+)
 
 # variable → (resource field, default)
 ENVIRONMENT = {
@@ -31,10 +37,6 @@ ENVIRONMENT = {
     # warehouse (pipelines.sources.pseudonym), created on first use.
     "HIRING_PSEUDONYM_KEY": ("pseudonym_key", ""),
 }
-
-
-# DuckDB's memory cap (e.g. "1GB", "3GB"); the default keeps the whole process under 2 GiB.
-MEMORY_VARIABLE = "HIRING_MEMORY_LIMIT"
 
 
 def resolve(path: str) -> Path:
@@ -81,6 +83,8 @@ class WarehouseResource(DuckDBResource):
     @contextmanager
     def get_connection(self) -> Iterator[DuckDBPyConnection]:
         limit = str(self.connection_config.get("memory_limit", self.memory_limit))
+        if problem := memory_limit_problem(limit):
+            raise dg.Failure(description=problem, allow_retries=False)
         path = resolve(self.database)
         try:
             con = connect(path, limit)
