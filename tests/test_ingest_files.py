@@ -300,3 +300,30 @@ def test_cli_says_what_is_wrong_with_the_file_in_one_line(tmp_path, data_dir, da
     assert "Traceback" not in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith(f"error: {path}: {message}")
+
+
+def _many_rows(n: int) -> bytes:
+    return (APPS_HEADER + "".join(GOOD.replace("A1,", f"A{i},") for i in range(n))).encode()
+
+
+def test_a_gzip_file_damaged_mid_stream_fails_the_run_and_loads_nothing(con, data_dir):
+    # a byte flipped mid-stream decompressed into rows that were never in the file
+    raw = bytearray(gzip.compress(_many_rows(20_000)))
+    raw[len(raw) // 2] ^= 0x55
+    path = write(data_dir, "applications.csv.gz", bytes(raw))
+    with pytest.raises(IngestError, match=rf"^{path}: gzip-compressed, but corrupt"):
+        ingest(con, data_dir)
+    assert not con.execute(
+        "select * from duckdb_tables() where table_name = 'applications'"
+    ).fetchall() or con.execute("select count(*) from applications").fetchall() == [(0,)]
+
+
+def test_a_gzip_file_of_several_members_loads_whole(con, data_dir):
+    head, *rows = _many_rows(3000).decode().splitlines(keepends=True)
+    parts = [
+        gzip.compress((head + "".join(rows[:1500])).encode()),
+        gzip.compress("".join(rows[1500:]).encode()),
+    ]
+    write(data_dir, "applications.csv.gz", b"".join(parts))
+    result = ingest(con, data_dir)
+    assert result.totals("applications") == (3000, 3000, 0)
