@@ -233,6 +233,8 @@ def run(verbose: bool = False) -> int:
     seen = [e.asset_observation_data.asset_observation.metadata for e in result.all_events
             if e.is_asset_observation]  # fmt: skip
     nothing = next((str(m["nothing_to_do"].value) for m in seen if "nothing_to_do" in m), None)
+    unread = next((str(m["unrecognised_files"].value) for m in [*seen, *(m.metadata for m in mats)]
+                   if "unrecognised_files" in m), "none")  # fmt: skip
     reasons = next((m.metadata for m in mats if "reason_run" in m.metadata), None)
     checks = result.get_asset_check_evaluations()
 
@@ -253,6 +255,7 @@ def run(verbose: bool = False) -> int:
         checks_failed=failed,
         checks_warned=warned,
         nothing_to_do=nothing,
+        unrecognised=[] if unread == "none" else unread.split(", "),
         reason_run=(
             None
             if reasons is None

@@ -29,10 +29,12 @@ def print_summary(
     checks_warned: list[str] | None = None,
     reason_run: tuple[str, str, int] | None = None,
     nothing_to_do: str | None = None,
+    unrecognised: list[str] | None = None,
 ) -> None:
     """``reason_run``: the reason engine's mode (full / incremental / unchanged), why, and how
     many post-interview rejections it recomputed. ``nothing_to_do``: why the run skipped every
-    step after the ingest (the asset checks' last results stand)."""
+    step after the ingest (the asset checks' last results stand). ``unrecognised``: names in the
+    input folder that are no input file's."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         batch = batch_id if batch_id is not None else -1
@@ -46,6 +48,22 @@ def print_summary(
             print(f"\nDone in {seconds:.1f}s; {what} ({seen} ingested before).")
         else:
             print(f"\nDone in {seconds:.1f}s; no new input files ({seen} ingested before).")
+        if unrecognised:
+            shown = ", ".join(unrecognised[:MAX_KINDS])
+            more = (
+                f" and {len(unrecognised) - MAX_KINDS} more"
+                if len(unrecognised) > MAX_KINDS
+                else ""
+            )
+            print(f"not read: {shown}{more}: not named <table>.<ext> or <table>-<anything>.<ext> "
+                  "(docs/data_contract.md)")  # fmt: skip
+        ignored = con.execute(
+            "select file_name, ignored_columns from ingest_log "
+            "where batch_id = ? and len(ignored_columns) > 0 order by file_id",
+            [batch],
+        ).fetchall()
+        for name, columns in ignored[:MAX_KINDS]:
+            print(f"columns not in the contract, not read: {name}: {', '.join(columns)}")
         print(f"{'table':<20}{'rows now':>12}{'loaded this run':>18}{'quarantined':>14}")
         for table in load_contract().tables:
             n = scalar(con, f'select count(*) from "{table}"')

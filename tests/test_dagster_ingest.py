@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -471,6 +472,23 @@ def test_cli_run_fits_on_a_screen_and_says_what_changed(pipeline_env, tmp_path):
     assert re.search(r"^applications +[\d,]+ +0 +0$", again.stdout, re.M)
     instance = dg.DagsterInstance.from_config(str(home))
     assert [r.status for r in instance.get_runs()] == [dg.DagsterRunStatus.SUCCESS] * 2
+
+
+def test_cli_run_names_the_files_and_columns_it_did_not_read(pipeline_env, tmp_path):
+    data = tmp_path / "in"
+    shutil.copytree(pipeline_env["HIRING_DATA_DIR"], data)
+    (data / "applications-2026-10.txt").write_text("application_id\nA1\n")
+    first_lines = (data / "applications.csv").read_text().splitlines()[:3]
+    first_lines[0] = first_lines[0].replace("recruiter_note", "Recruiter Notes")
+    (data / "applications-2026-10.csv").write_text("\n".join(first_lines) + "\n")
+    proc = run_cli({**pipeline_env, "HIRING_DATA_DIR": str(data)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert re.search(r"^not read: applications-2026-10\.txt: not named <table>", proc.stdout, re.M)
+    assert re.search(
+        r"^columns not in the contract, not read: applications-2026-10\.csv: recruiter notes$",
+        proc.stdout,
+        re.M,
+    )
 
 
 def test_dagster_yaml_template_gives_the_instance_settings(tmp_path, monkeypatch):
