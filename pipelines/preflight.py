@@ -91,13 +91,14 @@ def check_not_in_use(warehouse: Path) -> None:
         raise PreflightError(open_error(warehouse, e)) from e
 
 
-def check_input_found(data_dir: Path, contract: Contract) -> None:
+def check_input_found(data_dir: Path, contract: Contract, warehouse: Path | None = None) -> None:
     """Raise IngestError, one line, when ``data_dir`` holds no file the pipeline recognises (empty,
     or only other files): what was found and what is looked for. Files that were all ingested
-    before are fine (a re-run with no new files changes nothing); a missing folder is reported by
-    the listing itself."""
+    before are fine (a re-run with no new files changes nothing), and so is a folder emptied after
+    ``warehouse`` ingested files from it (delivered files moved to an archive: nothing new); a
+    missing folder is reported by the listing itself."""
     files, _ = discover_files(data_dir, contract)
-    if files:
+    if files or (warehouse is not None and _ingested_before(warehouse)):
         return
     found = sorted(
         p.name + ("/" if p.is_dir() else "")
@@ -130,6 +131,23 @@ def check_reports_apart(data_dir: Path, warehouse: Path, reports_dir: Path) -> N
         raise PreflightError(str(e)) from None
 
 
+def _ingested_before(warehouse: Path) -> bool:
+    if not warehouse.exists():
+        return False
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.Error:
+        return False  # e.g. held by a running `make dev`: the run itself will report it
+    try:
+        return bool(
+            con.execute(
+                "select count(*) from duckdb_tables() where table_name = 'ingest_log'"
+            ).fetchall()[0][0]
+        ) and bool(con.execute("select count(*) from ingest_log").fetchall()[0][0])
+    finally:
+        con.close()
+
+
 def preflight(
     data_dir: Path, warehouse: Path, reports_dir: Path, contract: Contract | None = None
 ) -> None:
@@ -138,7 +156,7 @@ def preflight(
     if problem := memory_limit_problem(os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT):
         raise PreflightError(problem)
     check_headers(data_dir, contract)
-    check_input_found(data_dir, contract)
+    check_input_found(data_dir, contract, warehouse)
     check_writable(warehouse.parent, "warehouse", "HIRING_WAREHOUSE")
     check_writable(reports_dir.parent, "reports folder", "HIRING_REPORTS_DIR")
     if reports_dir.exists():

@@ -491,6 +491,20 @@ def test_cli_run_names_the_files_and_columns_it_did_not_read(pipeline_env, tmp_p
     )
 
 
+def test_a_run_after_the_delivered_files_were_archived_has_nothing_to_do(pipeline_env, tmp_path):
+    # a scheduled job whose drop folder is emptied after each delivery must not fail every day
+    data = tmp_path / "in"
+    shutil.copytree(pipeline_env["HIRING_DATA_DIR"], data)
+    env = {**pipeline_env, "HIRING_DATA_DIR": str(data)}
+    assert run_cli(env).returncode == 0
+    shutil.move(data, tmp_path / "archive")
+    data.mkdir()
+    proc = run_cli(env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "no new input files (4 ingested before)." in proc.stdout
+    assert re.search(r"^nothing to do: no new input file", proc.stdout, re.M)
+
+
 def test_dagster_yaml_template_gives_the_instance_settings(tmp_path, monkeypatch):
     from dagster._core.scheduler.instigation import InstigatorType, TickStatus
     from dagster._core.storage.noop_compute_log_manager import NoOpComputeLogManager

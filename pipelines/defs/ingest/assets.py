@@ -126,7 +126,8 @@ def ingest(  # noqa: ANN201
     reason_rules: ReasonRules,
 ):
     try:
-        check_input_found(paths.data_path, CONTRACT)  # before the warehouse is opened or created
+        # before the warehouse is opened or created
+        check_input_found(paths.data_path, CONTRACT, paths.warehouse_path)
     except IngestError as e:
         raise dg.Failure(description=str(e), allow_retries=False) from e
     with duckdb.get_connection() as con:
