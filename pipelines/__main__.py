@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import logging
 import os
 import re
 import signal
@@ -108,36 +107,6 @@ def prune_runs(instance: dg.DagsterInstance) -> int:
 # ---- run: the whole pipeline in this process
 
 
-class Progress:
-    """One line per asset step as it finishes (check-only steps are counted in the summary), and
-    the warnings the assets log."""
-
-    def __init__(self, steps: set[str], show_warnings: bool) -> None:
-        self.steps = steps
-        self.show_warnings = show_warnings
-        self.started: dict[str, float] = {}
-        self.finished = 0
-        self.width = max(map(len, steps), default=10)
-
-    def __call__(self, entry: dg.EventLogEntry) -> None:
-        event, step = entry.dagster_event, entry.step_key
-        if event is None:
-            level = entry.level if isinstance(entry.level, int) else logging.INFO
-            if self.show_warnings and level >= logging.WARNING:
-                print(f"  warning: {entry.user_message}", flush=True)
-            return
-        if step not in self.steps:
-            return
-        if event.is_step_start:
-            self.started[step] = entry.timestamp
-        elif event.is_step_success or event.is_step_failure or event.is_step_skipped:
-            self.finished += 1
-            seconds = entry.timestamp - self.started.get(step, entry.timestamp)
-            status = "  FAILED" if event.is_step_failure else ""
-            took = " skipped" if event.is_step_skipped else f"{seconds:5.1f}s{status}"
-            print(f"  [{self.finished}/{len(self.steps)}] {step:<{self.width}} {took}", flush=True)
-
-
 def fail_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     """Runs this command started whose process is gone (killed: no chance to say so) stay
     STARTED forever; mark them failed. Runs started by the UI have no such tag: the daemon's run
@@ -165,7 +134,7 @@ def run(verbose: bool = False) -> int:
     from pipelines.defs.resources import configured_paths
     from pipelines.ingest import IngestError
     from pipelines.preflight import PreflightError, preflight
-    from pipelines.summary import check_name, failure_line, print_summary
+    from pipelines.summary import Progress, check_name, failure_line, print_summary
 
     paths = configured_paths()
     data_dir, warehouse, reports = paths.data_path, paths.warehouse_path, paths.reports_path

@@ -1,4 +1,5 @@
-"""What ``make run`` ends with: what this run changed, read from the warehouse after the run.
+"""What ``make run`` prints: a line per step as it finishes (:class:`Progress`), and what it
+ends with (:func:`print_summary`): what this run changed, read from the warehouse after the run.
 
 This run's batch (``batch_id``; None when there were no new files) gives the rows loaded and
 quarantined per table and the quarantine reasons; then the reason mix, the review queue, the
@@ -7,8 +8,10 @@ asset checks and the paths.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -17,6 +20,44 @@ from pipelines.reasons.engine import notes_read_in_part
 from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_VARIABLE, scalar, table_exists
 
 MAX_KINDS = 4  # quarantine reasons named on the line; the rest are "other"
+
+
+class Progress:
+    """One line per asset step as it finishes (check-only steps are counted in the summary), and
+    the warnings the assets log."""
+
+    def __init__(self, steps: set[str], show_warnings: bool) -> None:
+        self.steps = steps
+        self.show_warnings = show_warnings
+        self.started: dict[str, float] = {}
+        self.finished = 0
+        self.width = max(map(len, steps), default=10)
+
+    def __call__(
+        self, entry: Any
+    ) -> None:  # a Dagster EventLogEntry (the library stays free of Dagster)
+        event, step = entry.dagster_event, entry.step_key
+        if event is None:
+            level = entry.level if isinstance(entry.level, int) else logging.INFO
+            # (Dagster's "Dependencies for step ... failed" after a failed step repeat the error
+            # line the run ends with)
+            if (
+                self.show_warnings
+                and level >= logging.WARNING
+                and not (entry.user_message.startswith("Dependencies for step"))
+            ):
+                print(f"  warning: {entry.user_message}", flush=True)
+            return
+        if step not in self.steps:
+            return
+        if event.is_step_start:
+            self.started[step] = entry.timestamp
+        elif event.is_step_success or event.is_step_failure or event.is_step_skipped:
+            self.finished += 1
+            seconds = entry.timestamp - self.started.get(step, entry.timestamp)
+            status = "  FAILED" if event.is_step_failure else ""
+            took = " skipped" if event.is_step_skipped else f"{seconds:5.1f}s{status}"
+            print(f"  [{self.finished}/{len(self.steps)}] {step:<{self.width}} {took}", flush=True)
 
 
 def print_summary(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -503,6 +504,21 @@ def test_a_run_after_the_delivered_files_were_archived_has_nothing_to_do(pipelin
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "no new input files (4 ingested before)." in proc.stdout
     assert re.search(r"^nothing to do: no new input file", proc.stdout, re.M)
+
+
+def test_a_step_that_fails_ends_the_run_with_its_one_error_line(pipeline_env, tmp_path):
+    data = tmp_path / "in"
+    shutil.copytree(pipeline_env["HIRING_DATA_DIR"], data)
+    raw = bytearray(gzip.compress((data / "interviews.csv").read_bytes()))
+    raw[len(raw) // 2] ^= 0x55  # found when the step hashes it, not before the run
+    (data / "interviews-2026-10.csv.gz").write_bytes(bytes(raw))
+    proc = run_cli({**pipeline_env, "HIRING_DATA_DIR": str(data)})
+    assert proc.returncode == 2
+    assert "warning" not in proc.stdout + proc.stderr  # nor Dagster's skipped-step notices
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(
+        f"error in step ingest: {data / 'interviews-2026-10.csv.gz'}: gzip-compressed, but corrupt"
+    )
 
 
 def test_dagster_yaml_template_gives_the_instance_settings(tmp_path, monkeypatch):
