@@ -23,7 +23,13 @@ from pipelines.ingest import (
     discover_files,
 )
 from pipelines.reports.site import NotAReportsFolder, check_reports_folder
-from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_VARIABLE, memory_limit_problem
+from pipelines.warehouse import (
+    DEFAULT_MEMORY_LIMIT,
+    MEMORY_VARIABLE,
+    memory_limit_problem,
+    scalar,
+    table_exists,
+)
 
 
 class PreflightError(Exception):
@@ -98,7 +104,7 @@ def check_input_found(data_dir: Path, contract: Contract, warehouse: Path | None
     ``warehouse`` ingested files from it (delivered files moved to an archive: nothing new); a
     missing folder is reported by the listing itself."""
     files, _ = discover_files(data_dir, contract)
-    if files or (warehouse is not None and _ingested_before(warehouse)):
+    if files or (warehouse is not None and _ingested_before(warehouse, data_dir)):
         return
     found = sorted(
         p.name + ("/" if p.is_dir() else "")
@@ -131,7 +137,9 @@ def check_reports_apart(data_dir: Path, warehouse: Path, reports_dir: Path) -> N
         raise PreflightError(str(e)) from None
 
 
-def _ingested_before(warehouse: Path) -> bool:
+def _ingested_before(warehouse: Path, data_dir: Path) -> bool:
+    """Has ``warehouse`` ingested files from ``data_dir`` (this folder: an empty one mistyped or
+    not mounted is still an error)?"""
     if not warehouse.exists():
         return False
     try:
@@ -139,11 +147,13 @@ def _ingested_before(warehouse: Path) -> bool:
     except duckdb.Error:
         return False  # e.g. held by a running `make dev`: the run itself will report it
     try:
-        return bool(
-            con.execute(
-                "select count(*) from duckdb_tables() where table_name = 'ingest_log'"
-            ).fetchall()[0][0]
-        ) and bool(con.execute("select count(*) from ingest_log").fetchall()[0][0])
+        if not table_exists(con, "ingest_batches"):
+            return False
+        return scalar(
+            con,
+            "select count(*) > 0 from ingest_batches where data_dir = ?",
+            [str(data_dir.resolve())],
+        )
     finally:
         con.close()
 
@@ -156,13 +166,13 @@ def preflight(
     if problem := memory_limit_problem(os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT):
         raise PreflightError(problem)
     check_headers(data_dir, contract)
+    check_not_in_use(warehouse)  # (before the input check, which reads the warehouse's history)
     check_input_found(data_dir, contract, warehouse)
     check_writable(warehouse.parent, "warehouse", "HIRING_WAREHOUSE")
     check_writable(reports_dir.parent, "reports folder", "HIRING_REPORTS_DIR")
     if reports_dir.exists():
         check_writable(reports_dir, "reports folder", "HIRING_REPORTS_DIR")
     check_reports_apart(data_dir, warehouse, reports_dir)
-    check_not_in_use(warehouse)
     check_warehouse(warehouse, contract)
 
 

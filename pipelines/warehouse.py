@@ -24,9 +24,10 @@ DEFAULT_MEMORY_LIMIT = "1100MB"
 MEMORY_VARIABLE = "HIRING_MEMORY_LIMIT"
 # Below this, DuckDB fails the first step with a page of its own advice (10MB did).
 MIN_MEMORY_BYTES = 100 * 10**6
-_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)\s*", re.IGNORECASE)
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt](?:i?b)?|b)\s*", re.IGNORECASE)
 _UNIT = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNIT |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+_UNIT |= {u[0]: _UNIT[u] for u in ("kb", "mb", "gb", "tb")}  # DuckDB reads 3G as 3GB
 
 
 def memory_limit_problem(value: str) -> str | None:

@@ -327,3 +327,35 @@ def test_a_gzip_file_of_several_members_loads_whole(con, data_dir):
     write(data_dir, "applications.csv.gz", b"".join(parts))
     result = ingest(con, data_dir)
     assert result.totals("applications") == (3000, 3000, 0)
+
+
+def test_gzip_members_of_over_a_mebibyte_each_are_checked_once(tmp_path):
+    # a member ending after a read capped at 1 MiB once fed the rest of the file twice: the
+    # check never ended (two members) or grew without bound (three); a subprocess, so that a
+    # hang fails the test instead of the suite
+    members = b"".join(gzip.compress(_many_rows(40_000)) for _ in range(3))
+    (tmp_path / "a.csv.gz").write_bytes(members)
+    broken = bytearray(members)
+    broken[-len(members) // 6] ^= 0x55  # in the last member
+    (tmp_path / "b.csv.gz").write_bytes(bytes(broken))
+    code = (
+        "import sys; from pathlib import Path; from pipelines.ingest import IngestError\n"
+        "from pipelines.ingest.hashing import content_hash\n"
+        "content_hash(Path(sys.argv[1]))\n"
+        "try:\n    content_hash(Path(sys.argv[2]))\nexcept IngestError as e:\n    print(e)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "a.csv.gz"), str(tmp_path / "b.csv.gz")],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "b.csv.gz: gzip-compressed, but corrupt" in proc.stdout
+
+
+def test_gzip_magic_bytes_past_a_files_start_are_data(tmp_path):
+    # a Parquet file's bytes at a 1 MiB boundary can read 1f 8b; only a file's first bytes say gzip
+    from pipelines.ingest.hashing import content_hash
+
+    path = tmp_path / "applications.parquet"
+    path.write_bytes(b"PAR1" + b"x" * ((1 << 20) - 4) + b"\x1f\x8b\x08 not gzip" + b"PAR1")
+    assert content_hash(path).startswith("blake3:")

@@ -6,10 +6,13 @@ DuckDB's error behind it, which Dagster would store with the step's failure."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import duckdb
+
+from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_VARIABLE
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a 200 KB recruiter note must fit comfortably
 
@@ -29,6 +32,12 @@ def read_error(path: Path, e: duckdb.Error, what: str) -> IngestError:
         return IngestError(
             f"{path}: line {line.group(1) if line else '?'} is longer than the "
             f"{MAX_LINE_BYTES // 2**20} MiB line limit"
+        )
+    if "Out of Memory" in str(e):  # not the file's fault: the setting to raise, in one line
+        limit = os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT
+        return IngestError(
+            f"{path}: out of memory while reading it as {what} under {MEMORY_VARIABLE}={limit}: "
+            "raise it, e.g. 3GB"
         )
     # One JSON object over DuckDB's limit: a record, or a list response ({"data": [...]}),
     # which is read whole

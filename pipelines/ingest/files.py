@@ -149,11 +149,17 @@ def list_input_folder(data_dir: Path, contract: Contract) -> InputListing:
                 out.files.append(InputFile(table, path, named[1], st.st_size, st.st_mtime))
         elif table is not None or st is None or not stat.S_ISDIR(st.st_mode):
             out.skipped[name] = _not_a_file(path, st, error)
-    # Within a table, by name, a name's first dot before any other character: applications.csv
-    # is delivered before applications-2026-05.csv (plain order puts "-" before "."), so that a
-    # rebuild from every file takes the same snapshot as the runs that read them in turn
+    # Within a table, the bare <table>.<ext> first, then by name: applications.csv is delivered
+    # before applications-2026-05.csv and applications.2026-05.csv (plain order puts "-" and
+    # "2" before "c"), so that a rebuild from every file takes the same snapshot as the runs
+    # that read them in turn
     order = list(contract.tables)
-    out.files.sort(key=lambda f: (order.index(f.table), f.path.name.replace(".", "\0")))
+
+    def bare(f: InputFile) -> bool:
+        named = _name_format(f.path.name)
+        return named is not None and named[0].lower() == f.table
+
+    out.files.sort(key=lambda f: (order.index(f.table), not bare(f), f.path.name))
     return out
 
 

@@ -26,9 +26,11 @@ def content_hash(path: Path) -> str:
         view = memoryview(buf)
         gz: _GzipCheck | None = None
         with path.open("rb", buffering=0) as f:
+            first = True
             while n := f.readinto(buf):
-                if gz is None and bytes(view[:2]) == b"\x1f\x8b":
+                if first and bytes(view[:2]) == b"\x1f\x8b":  # gzip by its first bytes only
                     gz = _GzipCheck(path)
+                first = False
                 h.update(view[:n])
                 if gz is not None:
                     gz.feed(bytes(view[:n]))
@@ -54,7 +56,8 @@ class _GzipCheck:
                 self.d.decompress(data, _CHUNK)
                 data = self.d.unconsumed_tail
                 if self.d.eof:  # a member ended, its checksums verified; another may follow
-                    data = self.d.unused_data + data
+                    # (what follows it, the unconsumed tail included: not added twice)
+                    data = self.d.unused_data
                     self.d, self.fed = zlib.decompressobj(wbits=31), False
         except zlib.error as e:
             raise IngestError(f"{self.path}: gzip-compressed, but corrupt: {e}") from None

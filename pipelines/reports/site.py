@@ -24,6 +24,8 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 # Files that belong to the folder, not to a site (version control keeps the empty folder).
 _KEPT = (".gitkeep",)
+# Files a file browser leaves in any folder it shows: not a reason to refuse it, and not kept.
+_OS_FILES = (".DS_Store", "Thumbs.db", "desktop.ini")
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -77,11 +79,15 @@ def check_reports_folder(out_dir: Path) -> None:
         return
     foreign = []
     for entry in sorted(out_dir.iterdir()):
-        if entry.name in _KEPT or (entry.is_file() and entry.suffix in (".html", ".js")):
+        if entry.name in _KEPT + _OS_FILES or (
+            entry.is_file() and entry.suffix in (".html", ".js")
+        ):
             continue
         if entry.name == "data" and entry.is_dir() and not entry.is_symlink():
+            # a site's CSV files are named <page>--<figure>.csv; an input file is not
             foreign += [f"data/{p.name}" for p in sorted(entry.iterdir())
-                        if not (p.is_file() and p.suffix == ".csv")]  # fmt: skip
+                        if p.name not in _OS_FILES
+                        and not (p.is_file() and p.suffix == ".csv" and "--" in p.stem)]  # fmt: skip
             continue
         foreign.append(entry.name + ("/" if entry.is_dir() else ""))
     if foreign:

@@ -10,6 +10,7 @@ from dagster_duckdb import DuckDBResource
 
 from pipelines.defs.resources import HiringPaths, ReasonRules
 from pipelines.defs.sql_assets import table_specs
+from pipelines.preflight import PreflightError, check_reports_apart
 from pipelines.reasons.changes import current_watermark
 from pipelines.reasons.engine import engine_version
 from pipelines.reports import build_reports
@@ -122,6 +123,10 @@ def reports(
                 data_version=dg.DataVersion(version),
                 metadata={"index": dg.MetadataValue.path(str(index)), "unchanged": True},
             )
+        try:  # (make run checks this before it starts; a run from the UI does not)
+            check_reports_apart(paths.data_path, paths.warehouse_path, paths.reports_path)
+        except PreflightError as e:
+            raise dg.Failure(description=str(e), allow_retries=False) from None
         forget_built(con, WHOLE_RUN)
         built = build_reports(con, paths.reports_path, reason_rules.rules)
         record_built(con, "reports", version)
