@@ -24,8 +24,7 @@ from pipelines.ingest import (
 )
 from pipelines.reports.site import NotAReportsFolder, check_reports_folder
 from pipelines.warehouse import (
-    DEFAULT_MEMORY_LIMIT,
-    MEMORY_VARIABLE,
+    configured_memory_limit,
     memory_limit_problem,
     scalar,
     table_exists,
@@ -163,7 +162,7 @@ def preflight(
 ) -> None:
     """Every check a run needs before it starts; raises PreflightError or IngestError."""
     contract = contract or load_contract()
-    if problem := memory_limit_problem(os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT):
+    if problem := memory_limit_problem(configured_memory_limit()):
         raise PreflightError(problem)
     check_headers(data_dir, contract)
     check_not_in_use(warehouse)  # (before the input check, which reads the warehouse's history)

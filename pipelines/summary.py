@@ -9,7 +9,6 @@ asset checks and the paths.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import duckdb
 
 from pipelines.contract import load_contract
 from pipelines.reasons.engine import notes_read_in_part
-from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_VARIABLE, scalar, table_exists
+from pipelines.warehouse import out_of_memory_advice, scalar, table_exists
 
 MAX_KINDS = 4  # quarantine reasons named on the line; the rest are "other"
 
@@ -187,6 +186,5 @@ def failure_line(message: str, cause: str | None = None) -> str:
 
     line = first(message) + (f" ({first(cause)})" if cause else "")
     if "Out of Memory" in line:
-        limit = os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT
-        return f"out of memory under {MEMORY_VARIABLE}={limit}: raise it, e.g. 3GB ({first(cause or message)})"
+        return f"out of memory {out_of_memory_advice()} ({first(cause or message)})"
     return line

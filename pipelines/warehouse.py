@@ -5,6 +5,7 @@ Free of Dagster so that tests, benchmarks and the CLI can use it alone.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +29,16 @@ _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([kmgt](?:i?b)?|b)\s*", re.IGNORECASE)
 _UNIT = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
 _UNIT |= {"kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 _UNIT |= {u[0]: _UNIT[u] for u in ("kb", "mb", "gb", "tb")}  # DuckDB reads 3G as 3GB
+
+
+def configured_memory_limit() -> str:
+    """The memory cap a run uses: HIRING_MEMORY_LIMIT, else the default."""
+    return os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT
+
+
+def out_of_memory_advice() -> str:
+    """What to do about running out of memory, in one line's end (DuckDB's own is a page)."""
+    return f"under {MEMORY_VARIABLE}={configured_memory_limit()}: raise it, e.g. 3GB"
 
 
 def memory_limit_problem(value: str) -> str | None:

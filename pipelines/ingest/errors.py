@@ -6,13 +6,12 @@ DuckDB's error behind it, which Dagster would store with the step's failure."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import DEFAULT_MEMORY_LIMIT, MEMORY_VARIABLE
+from pipelines.warehouse import out_of_memory_advice
 
 MAX_LINE_BYTES = 8 * 1024 * 1024  # a 200 KB recruiter note must fit comfortably
 
@@ -34,10 +33,8 @@ def read_error(path: Path, e: duckdb.Error, what: str) -> IngestError:
             f"{MAX_LINE_BYTES // 2**20} MiB line limit"
         )
     if "Out of Memory" in str(e):  # not the file's fault: the setting to raise, in one line
-        limit = os.environ.get(MEMORY_VARIABLE) or DEFAULT_MEMORY_LIMIT
         return IngestError(
-            f"{path}: out of memory while reading it as {what} under {MEMORY_VARIABLE}={limit}: "
-            "raise it, e.g. 3GB"
+            f"{path}: out of memory while reading it as {what} {out_of_memory_advice()}"
         )
     # One JSON object over DuckDB's limit: a record, or a list response ({"data": [...]}),
     # which is read whole
