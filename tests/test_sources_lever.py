@@ -233,17 +233,28 @@ def test_custom_questions_map_by_label_and_the_posting_level_is_seniority(con, t
     ]
 
 
+# The notes tests: one opportunity archived on day 20 (_opp's default), and a note of it.
+ARCHIVED_AT = 1704153600000 + 20 * DAY
+
+
+def _one_opportunity(tmp_path: Path) -> Path:
+    return _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+
+
+def _note(value: object, created_at: int = ARCHIVED_AT) -> dict:
+    return {"id": "n1", "createdAt": created_at, "fields": [{"type": "note", "value": value}]}
+
+
 def test_the_nearest_non_secret_note_is_the_recruiter_note_scrubbed(con, tmp_path):
-    t_archive = 1704153600000 + 20 * DAY
     notes = [
-        {"id": "n1", "createdAt": t_archive + 3_600_000, "secret": False,
+        {"id": "n1", "createdAt": ARCHIVED_AT + 3_600_000, "secret": False,
          "fields": [{"type": "note", "value": "Strong, but mail jane.roe@example.org or 415-555-2671"}]},
-        {"id": "n2", "createdAt": t_archive, "secret": True,
+        {"id": "n2", "createdAt": ARCHIVED_AT, "secret": True,
          "fields": [{"type": "note", "value": "secret: private matter"}]},
-        {"id": "n3", "createdAt": t_archive - 30 * DAY, "secret": False,
+        {"id": "n3", "createdAt": ARCHIVED_AT - 30 * DAY, "secret": False,
          "fields": [{"type": "note", "value": "old note"}]},
     ]  # fmt: skip
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    folder = _one_opportunity(tmp_path)
     write_json(folder / "lever", "notes-o1.json", notes)
     ingest(con, folder)
     assert rows(con, "select recruiter_note from applications") == [
@@ -252,7 +263,6 @@ def test_the_nearest_non_secret_note_is_the_recruiter_note_scrubbed(con, tmp_pat
 
 
 def test_a_notes_text_fields_join_in_order_and_its_scores_and_choices_are_left_out(con, tmp_path):
-    t_archive = 1704153600000 + 20 * DAY
     fields = [
         {"type": "note", "value": "Went with the internal candidate."},
         {"type": "score", "value": 3},
@@ -265,11 +275,11 @@ def test_a_notes_text_fields_join_in_order_and_its_scores_and_choices_are_left_o
         {"type": "multiple-select", "value": ["Skills " * 20_000, "Culture " * 20_000]},
     ]
     notes = [
-        {"id": "n1", "createdAt": t_archive, "secret": False, "fields": fields},
-        {"id": "n0", "createdAt": t_archive, "secret": False, "deletedAt": t_archive,
+        {"id": "n1", "createdAt": ARCHIVED_AT, "secret": False, "fields": fields},
+        {"id": "n0", "createdAt": ARCHIVED_AT, "secret": False, "deletedAt": ARCHIVED_AT,
          "fields": [{"type": "note", "value": "deleted note, first by id"}]},
     ]  # fmt: skip
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    folder = _one_opportunity(tmp_path)
     write_json(folder / "lever", "notes-o1.json", notes)
     ingest(con, folder)
     assert rows(con, "select recruiter_note from applications") == [
@@ -284,7 +294,7 @@ def test_a_notes_record_of_another_shape_fails_the_run_naming_its_file_and_recor
         {"id": "n1", "createdAt": 1, "fields": [{"type": "note", "value": "fine"}]},
         {"id": "n2", "createdAt": 1, "fields": ["Spoke to Jane Roe about the offer"]},
     ]
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    folder = _one_opportunity(tmp_path)
     write_json(folder / "lever", "notes-o1.json", notes)
     with pytest.raises(IngestError) as failed:
         ingest(con, folder)
@@ -296,9 +306,8 @@ def test_a_notes_record_of_another_shape_fails_the_run_naming_its_file_and_recor
 def test_list_responses_load_under_a_small_memory_cap(con, tmp_path):
     # a list response is read whole; DuckDB allocates twice the largest object it may read up
     # front, which once made a file of a few bytes need 512 MiB
-    t_archive = 1704153600000 + 20 * DAY
-    notes = [{"id": "n1", "createdAt": t_archive, "fields": [{"type": "note", "value": "Hired"}]}]
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    notes = [_note("Hired")]
+    folder = _one_opportunity(tmp_path)
     write_json(folder / "lever", "notes-o1.json", {"data": notes, "hasNext": False})
     con.execute("set memory_limit = '200MB'")
     ingest(con, folder)
@@ -307,10 +316,9 @@ def test_list_responses_load_under_a_small_memory_cap(con, tmp_path):
 
 def test_a_gzip_list_response_is_read_with_room_for_its_whole_content(con, tmp_path):
     # 49 KB compressed, 20 MB of content: the room DuckDB is given is the content's size
-    t_archive = 1704153600000 + 20 * DAY
     value = "Went with another candidate. " * 700_000
-    notes = {"data": [{"id": "n1", "createdAt": t_archive, "fields": [{"value": value}]}]}
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    notes = {"data": [{"id": "n1", "createdAt": ARCHIVED_AT, "fields": [{"value": value}]}]}
+    folder = _one_opportunity(tmp_path)
     (folder / "lever" / "notes-o1.json.GZ").write_bytes(gzip.compress(json.dumps(notes).encode()))
     ingest(con, folder)
     ((note,),) = rows(con, "select recruiter_note from applications")
@@ -318,17 +326,16 @@ def test_a_gzip_list_response_is_read_with_room_for_its_whole_content(con, tmp_p
 
 
 def test_a_notes_file_name_gives_the_opportunity_whatever_its_case(con, tmp_path):
-    t_archive = 1704153600000 + 20 * DAY
-    notes = [{"id": "n1", "createdAt": t_archive, "fields": [{"type": "note", "value": "Hired"}]}]
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    notes = [_note("Hired")]
+    folder = _one_opportunity(tmp_path)
     write_json(folder / "lever", "Notes-o1.JSON", notes)
     ingest(con, folder)
     assert rows(con, "select recruiter_note from applications") == [("Hired",)]
 
 
 def test_a_record_over_the_json_object_limit_is_named_as_such(con, tmp_path):
-    notes = [{"id": "n1", "createdAt": 1, "fields": [{"type": "note", "value": "x" * 40_000_000}]}]
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    notes = [_note("x" * 40_000_000, created_at=1)]
+    folder = _one_opportunity(tmp_path)
     write_json(folder / "lever", "notes.jsonl", notes)
     with pytest.raises(IngestError) as failed:
         ingest(con, folder)
@@ -338,9 +345,8 @@ def test_a_record_over_the_json_object_limit_is_named_as_such(con, tmp_path):
 
 
 def test_a_gzip_file_is_read_whatever_its_name(con, tmp_path):
-    t_archive = 1704153600000 + 20 * DAY
-    notes = [{"id": "n1", "createdAt": t_archive, "fields": [{"type": "note", "value": "Hired"}]}]
-    folder = _export(tmp_path / "in", [_opp("o1", "r-skill", [(ONSITE, 3)])])
+    notes = [_note("Hired")]
+    folder = _one_opportunity(tmp_path)
     (folder / "lever" / "notes-o1.json").write_bytes(gzip.compress(json.dumps(notes).encode()))
     ingest(con, folder)
     assert rows(con, "select recruiter_note from applications") == [("Hired",)]
